@@ -1,0 +1,43 @@
+"""The provisioning portal: application factory."""
+from flask import Flask
+
+from portal.config import Config
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(Config)
+    if config:
+        app.config.update(config)
+
+    from portal import i18n, templating
+    from portal.db import make_engine, make_session
+    from portal.extensions import babel, csrf, login_manager
+
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["portal.engine"] = engine
+    i18n.register_converter(app)
+    app.extensions["portal.session"] = make_session(engine)
+
+    @app.teardown_appcontext
+    def remove_session(_exc):
+        app.extensions["portal.session"].remove()
+
+    babel.init_app(app, locale_selector=i18n.choose_language)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    templating.init_app(app)
+
+    from portal import auth, cli, core, errors, organization
+    from portal.auth.views import bp as auth_bp
+    from portal.mail.mailbox import bp as mailbox_bp
+    from portal.orders.views import bp as orders_bp
+    from portal.wizard.views import bp as wizard_bp
+
+    auth.init_app(app)
+    for blueprint in (core.bp, auth_bp, orders_bp, organization.bp, wizard_bp, mailbox_bp):
+        app.register_blueprint(blueprint)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,139 @@
+"""Operator tasks as Flask CLI groups: `flask portal …` and `flask translate …`."""
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from portal.clock import FixedClock
+
+portal_cli = AppGroup("portal", help="Run and operate the portal.")
+translate_cli = AppGroup("translate", help="Extract, update and compile the translation catalogs.")
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "translations"
+POT = TRANSLATIONS / "messages.pot"
+
+
+@portal_cli.command("migrate")
+def migrate_command():
+    """Bring the database schema up to date (Alembic)."""
+    from portal.migrate import upgrade
+
+    url = current_app.config["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    upgrade(url)
+    click.echo("Database is up to date.")
+
+
+@portal_cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only load into an empty database.")
+def demo_command(if_empty):
+    """Load the demo partners, customers, admins and subscriptions."""
+    from portal import demo
+
+    if not demo.is_empty():
+        if if_empty:
+            click.echo("Demo data already present.")
+            return
+        raise click.ClickException("The database already holds organizations; demo data goes into an empty one.")
+    counts = demo.load()
+    click.echo(f"Loaded {counts['organizations']} organizations and {counts['sign_ins']} sign-ins "
+               f"(password: {demo.DEMO_PASSWORD}).")
+
+
+@portal_cli.command("tick")
+@click.option("--at", "at", help="Act as if it were this time (ISO 8601, UTC), e.g. 2026-12-01T09:00.")
+def tick_command(at):
+    """Do what is due: set-up emails, account rep alerts, closing lines, sending mail."""
+    from portal.scheduler import run_tick
+
+    if at:
+        current_app.config["CLOCK"] = FixedClock(datetime.fromisoformat(at))
+    counts = run_tick()
+    click.echo(", ".join(f"{key}: {value}" for key, value in counts.items()))
+
+
+@portal_cli.command("deliver")
+def deliver_command():
+    """Send the outbox now."""
+    from portal.mail.delivery import deliver_due
+
+    click.echo(deliver_due(limit=1000))
+
+
+@portal_cli.command("serve-demo")
+@click.option("--port", default=5000, envvar="PORT", show_default=True)
+@click.option("--smtp-port", default=8025, show_default=True)
+@click.option("--tick-every", default=30, show_default=True, help="Seconds between scheduler runs.")
+def serve_demo_command(port, smtp_port, tick_every):
+    """Serve on 127.0.0.1 with the demo's own SMTP server, mailbox page and scheduler."""
+    from portal.mail import smtp_sink
+    from portal.scheduler import run_tick
+
+    app = current_app._get_current_object()
+    mailbox = app.config.get("DEMO_MAILBOX") or str(ROOT / "instance" / "mailbox")
+    app.config.update(DEMO_MAILBOX=mailbox, SMTP_URL=f"smtp://127.0.0.1:{smtp_port}",
+                      BASE_URL=f"http://127.0.0.1:{port}")
+    controller = smtp_sink.start(mailbox, port=smtp_port)
+
+    def scheduler():
+        while True:
+            time.sleep(tick_every)
+            with app.app_context():
+                try:
+                    run_tick()
+                except Exception:  # noqa: BLE001 - keep the demo's scheduler alive; the next run retries
+                    app.logger.exception("Scheduler run failed")
+
+    threading.Thread(target=scheduler, daemon=True, name="demo-scheduler").start()
+    click.echo(f"Portal on http://127.0.0.1:{port}/  ·  demo mailbox: http://127.0.0.1:{port}/en/mailbox/")
+    try:
+        app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)
+    finally:
+        controller.stop()
+
+
+def _pybabel(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
+
+
+@translate_cli.command("extract")
+def extract_command():
+    """Extract every translatable string into translations/messages.pot."""
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2",
+             "-k", "lazy_pgettext:1c,2", "--add-comments=i18n:",
+             "--sort-by-file", "--no-wrap", "--project=provisioning-portal", "--copyright-holder=Provisioning Portal",
+             "-o", str(POT), "portal")
+
+
+@translate_cli.command("update")
+def update_command():
+    """Extract, then merge the template into every language's catalog."""
+    extract_command.callback()
+    _pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-wrap", "--ignore-obsolete",
+             "--no-fuzzy-matching")
+
+
+@translate_cli.command("compile")
+def compile_command():
+    """Compile the catalogs (.mo files are generated, never committed)."""
+    _pybabel("compile", "-d", str(TRANSLATIONS), "--statistics")
+
+
+@translate_cli.command("init")
+@click.argument("language")
+def init_command(language):
+    """Start a catalog for a new language."""
+    _pybabel("init", "-i", str(POT), "-d", str(TRANSLATIONS), "-l", language, "--no-wrap")
+
+
+def init_app(app) -> None:
+    app.cli.add_command(portal_cli)
+    app.cli.add_command(translate_cli)

@@ -1,0 +1,32 @@
+"""Configuration read from the environment, with defaults for a laptop."""
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+# rule L1: English is the source; these four are complete translations.
+LANGUAGES = ("en", "nl", "sv", "sl", "bg")
+DEFAULT_LANGUAGE = "en"
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
+    DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite3'}")
+    SMTP_URL = os.environ.get("SMTP_URL", "smtp://127.0.0.1:8025")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Provisioning Portal <no-reply@portal.example>")
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # Where the demo's own SMTP server files what it receives; the mailbox page reads it.
+    DEMO_MAILBOX = os.environ.get("DEMO_MAILBOX")
+    LANGUAGES = LANGUAGES
+    BABEL_DEFAULT_LOCALE = DEFAULT_LANGUAGE
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+    # "Set up now" links stay valid as long as an order can still be set up (rule O5: 30 days).
+    SETUP_LINK_MAX_AGE = 60 * 60 * 24 * 45
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    # A clock function returning naive UTC datetimes; tests and the demo replace it.
+    CLOCK = None

@@ -1,0 +1,119 @@
+"""Demo data (`flask portal demo`): partners, customers, admins, users and subscriptions.
+
+Several organizations share the first five characters of their names and an email domain,
+so that rule M2 has candidates to find (Contoso…, Acme…, Балкан…).
+"""
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from portal import clock
+from portal.catalog import OFFERS
+from portal.db import session
+from portal.models import (AdminRole, Order, OrderLine, Organization, PartnerCustomer, Subscription,
+                           SubscriptionService, User)
+
+DEMO_PASSWORD = "portal-demo-2026"
+
+# (email, language, role, organization key) of everyone who can sign in.
+SIGN_INS = [
+    ("anna.dekker@northwind.example", "nl", "full_admin", "northwind"),
+    ("sven.holm@northwind.example", "sv", "sales_admin", "northwind"),
+    ("lars.berg@northwind.example", "en", "read_only_admin", "northwind"),
+    ("maja.novak@ljconnect.example", "sl", "full_admin", "ljconnect"),
+    ("ivan.petrov@sofiacomm.example", "bg", "full_admin", "sofiacomm"),
+    ("admin@contoso.example", "en", "full_admin", "contoso_mfg"),
+    ("ingrid.lund@akerlund.example", "sv", "full_admin", "akerlund"),
+    ("petra.kos@zdravje.example", "sl", "full_admin", "zdravje"),
+    ("georgi.ivanov@balkantel.example", "bg", "full_admin", "balkan_tel"),
+]
+
+ORGANIZATIONS = {
+    # key: (name, kind, tier, certified, country, region, age in days, domain, users)
+    "northwind": ("Northwind Solutions B.V.", "partner", 1, True, "NL", "EU", 2900, "northwind.example", 6),
+    "ljconnect": ("Ljubljana Connect d.o.o.", "partner", 2, False, "SI", "EU", 1500, "ljconnect.example", 3),
+    "sofiacomm": ("София Комюникейшънс ООД", "partner", 2, True, "BG", "EU", 1200, "sofiacomm.example", 3),
+    "contoso_mfg": ("Contoso Manufacturing", "customer", None, False, "US", "US", 2400, "contoso.example", 42),
+    "contoso_med": ("Contoso Medical Group", "customer", None, False, "US", "US", 400, "contoso-medical.example", 12),
+    "contoso_old": ("Contoso Online Trial", "customer", None, False, "US", "US", 3100, "contoso.example", 2),
+    "acme_rockets": ("Acme Rockets", "customer", None, False, "GB", "UK", 900, "acme.example", 25),
+    "acme_robotics": ("Acme Robotics", "customer", None, False, "GB", "UK", 120, "acme.example", 4),
+    "akerlund": ("Åkerlund & Rausing AB", "customer", None, False, "SE", "EU", 700, "akerlund.example", 18),
+    "zdravje": ("Zdravje d.o.o.", "customer", None, False, "SI", "EU", 1000, "zdravje.example", 9),
+    "balkan_tel": ("Балкан Телеком ЕООД", "customer", None, False, "BG", "EU", 1800, "balkantel.example", 30),
+    "balkan_soft": ("Балкан Софт АД", "customer", None, False, "BG", "EU", 300, "balkantel.example", 5),
+}
+
+RELATIONSHIPS = [  # (partner, customer, access level)
+    ("northwind", "contoso_mfg", "full_admin"),
+    ("northwind", "akerlund", "full_admin"),
+    ("northwind", "acme_rockets", "full_admin"),
+    ("ljconnect", "zdravje", "full_admin"),
+    ("sofiacomm", "balkan_tel", "provisioning_admin"),
+]
+
+SUBSCRIPTIONS = [  # (customer, offer, licenses, age in days)
+    ("contoso_mfg", "A-WX", 250, 700),
+    ("acme_rockets", "A-SPK", 40, 300),
+    ("akerlund", "A-FLEX", 60, 200),
+    ("zdravje", "A-SPK", 25, 500),
+    ("balkan_tel", "A-FLEX", 120, 400),
+]
+
+FIRST_NAMES = ["alex", "sam", "kim", "robin", "noor", "eva", "jonas", "mila", "luka", "nina"]
+
+
+def is_empty() -> bool:
+    return not session.scalar(select(func.count(Organization.id)))
+
+
+def load() -> dict:
+    now = clock.now()
+    orgs: dict[str, Organization] = {}
+    for key, (name, kind, tier, certified, country, region, age, _domain, _users) in ORGANIZATIONS.items():
+        orgs[key] = Organization(name=name, kind=kind, partner_tier=tier, certified=certified, country=country,
+                                 data_region=region, created_at=now - timedelta(days=age))
+        if kind == "partner":
+            orgs[key].account_rep_email = f"account.rep+{key}@vendor.example"
+            orgs[key].account_rep_language = {"NL": "nl", "SI": "sl", "BG": "bg"}.get(country, "en")
+        session.add(orgs[key])
+    session.flush()
+
+    for partner, customer, access in RELATIONSHIPS:
+        orgs[customer].managing_partner_id = orgs[partner].id
+        session.add(PartnerCustomer(partner_id=orgs[partner].id, customer_id=orgs[customer].id,
+                                    access_level=access, created_at=orgs[customer].created_at))
+
+    for email, language, role, key in SIGN_INS:
+        user = User(email=email, language=language, organization_id=orgs[key].id, created_at=orgs[key].created_at,
+                    display_name=email.split("@")[0].replace(".", " ").title())
+        user.set_password(DEMO_PASSWORD)
+        session.add(user)
+        session.flush()
+        session.add(AdminRole(user_id=user.id, organization_id=orgs[key].id, role=role, granted_at=user.created_at))
+
+    for key, (_name, _kind, _tier, _certified, _country, _region, _age, domain, count) in ORGANIZATIONS.items():
+        for n in range(count):
+            session.add(User(email=f"{FIRST_NAMES[n % len(FIRST_NAMES)]}.{key}{n}@{domain}",
+                             language="en", organization_id=orgs[key].id,
+                             created_at=orgs[key].created_at + timedelta(days=n)))
+    # A Contoso Manufacturing colleague who moved to Contoso Medical keeps the contoso.example address.
+    session.add(User(email="j.smith@contoso.example", organization_id=orgs["contoso_med"].id,
+                     created_at=now - timedelta(days=200)))
+
+    for key, offer, licenses, age in SUBSCRIPTIONS:
+        started = now - timedelta(days=age)
+        subscription = Subscription(organization_id=orgs[key].id, offer=offer, status="active",
+                                    created_at=started, billing_started_at=started)
+        subscription.services = [SubscriptionService(service=s, license_count=licenses) for s in OFFERS[offer]]
+        session.add(subscription)
+
+    anna = session.scalar(select(User).where(User.email == "anna.dekker@northwind.example"))
+    order = Order(partner_id=orgs["northwind"].id, placed_by_id=anna.id, offer="A-SPK",
+                  requested_start=(now + timedelta(days=3)).date(), provisioning_contact="it@akerlund.example",
+                  setup_language="sv", status="awaiting_provisioning", submission_key="demo-order-1",
+                  link_version=1, created_at=now - timedelta(days=1))
+    order.lines = [OrderLine(service=s, quantity=30, status="awaiting_provisioning") for s in OFFERS["A-SPK"]]
+    session.add(order)
+    session.commit()
+    return {"organizations": len(orgs), "sign_ins": len(SIGN_INS)}

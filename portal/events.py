@@ -1,0 +1,29 @@
+"""Audit events described in the reader's language for timelines."""
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from portal.i18n import native_name
+
+
+def describe_event(event) -> str:
+    d = event.details or {}
+    actor = event.actor.email if event.actor else None
+    match event.action:
+        case "order_placed":
+            return _("%(actor)s placed the order; provisioning contact %(contact)s.", actor=actor, contact=d.get("contact"))
+        case "contact_changed":
+            return _("%(actor)s changed the provisioning contact from %(previous)s to %(contact)s (%(language)s).",
+                     actor=actor, previous=d.get("previous"), contact=d.get("contact"),
+                     language=native_name(d.get("language", "en")))
+        case "setup_email_queued":
+            return _("The set-up email was sent to %(to)s in %(language)s.", to=d.get("to"),
+                     language=native_name(d.get("language", "en")))
+        case "setup_started":
+            return _("The provisioning contact opened the set-up link.")
+        case "account_rep_alerted":
+            return _("Set-up had not started one day after the requested start date; the account representative was alerted.")
+        case "order_lines_closed":
+            return ngettext("%(num)d order line closed unprovisioned.",
+                            "%(num)d order lines closed unprovisioned.", d.get("lines", 0))
+        case _:
+            return event.action

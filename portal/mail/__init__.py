@@ -1,0 +1,1 @@
+"""Outgoing email: the outbox, SMTP delivery, and the demo's mailbox."""

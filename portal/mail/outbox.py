@@ -1,0 +1,57 @@
+"""Queueing emails in the outbox, rendered in the recipient's language (rule L3).
+
+An email is queued inside the caller's transaction, so it exists exactly when the change that
+caused it does. Its ``dedupe_key`` is unique: queueing the same email twice (a second scheduler
+run, a double click) finds it already there and queues nothing.
+"""
+from datetime import timedelta
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from portal import clock
+from portal.db import session
+from portal.models import OutgoingEmail
+
+# Each kind of email: its subject (a whole sentence with named placeholders) and templates.
+SUBJECTS = {
+    "setup_now": _l("Set up your order %(reference)s now"),
+    "rep_alert": _l("Set-up of order %(reference)s has not started"),
+}
+
+
+def render(kind: str, language: str, **context) -> tuple[str, str, str]:
+    """Subject, plain text and HTML of an email, in ``language``, with links on BASE_URL."""
+    base_url = current_app.config["BASE_URL"]
+    with current_app.test_request_context("/", base_url=base_url), force_locale(language):
+        subject = str(SUBJECTS[kind]) % context
+        context.update(subject=subject, email_lang=language)
+        text = render_template(f"emails/{kind}.txt", **context)
+        html = render_template(f"emails/{kind}.html", **context)
+    return subject, text, html
+
+
+def queue(kind: str, *, to: str, language: str, dedupe_key: str, order_id: int | None = None,
+          **context) -> OutgoingEmail | None:
+    """Queue one email unless one with the same key exists; returns it, or None if it existed."""
+    if session.scalar(select(OutgoingEmail.id).where(OutgoingEmail.dedupe_key == dedupe_key)):
+        return None
+    subject, text, html = render(kind, language, **context)
+    now = clock.now()
+    email = OutgoingEmail(kind=kind, to_address=to, language=language, dedupe_key=dedupe_key,
+                          subject=subject, body_text=text, body_html=html, status="queued",
+                          attempts=0, created_at=now, next_attempt_at=now, order_id=order_id)
+    try:
+        with session.begin_nested():
+            session.add(email)
+    except IntegrityError:
+        return None  # another transaction queued it first
+    return email
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Back off 1, 2, 4 ... minutes, at most an hour, between delivery attempts."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))

@@ -1,0 +1,77 @@
+"""Organizations (customer or partner) and the partner-customer relationship."""
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.catalog import ACCESS_LEVELS, DATA_REGIONS, ORG_KINDS, sql_in
+from portal.db import Base
+from portal.normalize import name_key, name_prefix
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {sql_in(ORG_KINDS)}", name="kind"),
+        CheckConstraint(f"data_region IN {sql_in(DATA_REGIONS)}", name="data_region"),
+        # A partner has a tier (1 or 2); a customer has none and is never certified.
+        CheckConstraint(
+            "(kind = 'partner' AND COALESCE(partner_tier, 0) IN (1, 2)) OR "
+            "(kind = 'customer' AND partner_tier IS NULL AND certified = false)",
+            name="partner_tier",
+        ),
+        CheckConstraint("length(country) = 2", name="country_iso2"),
+        CheckConstraint("managing_partner_id IS NULL OR managing_partner_id <> id", name="not_own_partner"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # rule M2 looks organizations up by the first five characters of the normalized name.
+    name_normalized: Mapped[str] = mapped_column(String(200))
+    name_prefix: Mapped[str] = mapped_column(String(5), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    partner_tier: Mapped[int | None] = mapped_column(Integer)
+    certified: Mapped[bool] = mapped_column(Boolean, default=False)
+    country: Mapped[str] = mapped_column(String(2))
+    data_region: Mapped[str] = mapped_column(String(2))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    managing_partner_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    # rule O3: the vendor's account representative for a partner.
+    account_rep_email: Mapped[str | None] = mapped_column(String(254))
+    account_rep_language: Mapped[str | None] = mapped_column(String(5))
+
+    managing_partner: Mapped["Organization | None"] = relationship(remote_side=[id])
+    users = relationship("User", back_populates="organization", order_by="User.id")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.rename(kwargs.get("name", ""))
+
+    def rename(self, name: str) -> None:
+        self.name = name
+        self.name_normalized = name_key(name)
+        self.name_prefix = name_prefix(name)
+
+    @property
+    def is_partner(self) -> bool:
+        return self.kind == "partner"
+
+
+class PartnerCustomer(Base):
+    """A partner's relationship with a customer organization and the access it grants."""
+
+    __tablename__ = "partner_customers"
+    __table_args__ = (
+        UniqueConstraint("partner_id", "customer_id", name="uq_partner_customers_pair"),
+        CheckConstraint(f"access_level IN {sql_in(ACCESS_LEVELS)}", name="access_level"),
+        CheckConstraint("partner_id <> customer_id", name="distinct_orgs"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    access_level: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    partner: Mapped[Organization] = relationship(foreign_keys=[partner_id])
+    customer: Mapped[Organization] = relationship(foreign_keys=[customer_id])

@@ -1,0 +1,89 @@
+"""Enterprise trials, their services, device shipments and consent requests (rules T1-T19).
+
+The tables exist from the first migration; the lifecycle that drives them is in portal.trials.
+"""
+from datetime import date, datetime
+
+from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.catalog import CONSENT_ANSWERS, DEVICE_TYPES, SERVICES, TRIAL_STATUSES, sql_in
+from portal.db import Base
+
+
+class Trial(Base):
+    __tablename__ = "trials"
+    __table_args__ = (
+        CheckConstraint(f"status IN {sql_in(TRIAL_STATUSES)}", name="status"),
+        CheckConstraint("license_count > 0", name="license_count"),  # rule T3
+        CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
+        CheckConstraint("customer_id <> partner_id", name="distinct_orgs"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    started_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(30))
+    license_count: Mapped[int] = mapped_column(Integer)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date, index=True)
+    industry: Mapped[str | None] = mapped_column(String(60))
+    meetings_site_url: Mapped[str | None] = mapped_column(String(200))  # rule T4
+    meetings_time_zone: Mapped[str | None] = mapped_column(String(64))
+    full_admin_access_requested: Mapped[bool] = mapped_column(Boolean, default=False)  # rule T8
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    customer = relationship("Organization", foreign_keys=[customer_id])
+    partner = relationship("Organization", foreign_keys=[partner_id])
+    services: Mapped[list["TrialService"]] = relationship(back_populates="trial", cascade="all, delete-orphan")
+
+
+class TrialService(Base):
+    __tablename__ = "trial_services"
+    __table_args__ = (
+        CheckConstraint(f"service IN {sql_in(SERVICES)}", name="service"),
+        UniqueConstraint("trial_id", "service", name="uq_trial_services_service"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trial_id: Mapped[int] = mapped_column(ForeignKey("trials.id", ondelete="CASCADE"), index=True)
+    service: Mapped[str] = mapped_column(String(30))
+
+    trial: Mapped[Trial] = relationship(back_populates="services")
+
+
+class DeviceShipment(Base):
+    __tablename__ = "device_shipments"
+    __table_args__ = (
+        CheckConstraint(f"device_type IN {sql_in(DEVICE_TYPES)}", name="device_type"),
+        # rule T5: one shipment per device type, ever, per trial.
+        UniqueConstraint("trial_id", "device_type", name="uq_device_shipments_type"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        # rule T5: boards are license-only, at most 5 per trial.
+        CheckConstraint("device_type <> 'board' OR quantity <= 5", name="board_limit"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trial_id: Mapped[int] = mapped_column(ForeignKey("trials.id", ondelete="CASCADE"), index=True)
+    device_type: Mapped[str] = mapped_column(String(20))
+    quantity: Mapped[int] = mapped_column(Integer)
+    shipped_at: Mapped[datetime | None] = mapped_column(DateTime)
+    return_due_on: Mapped[date | None] = mapped_column(Date)  # rule T19
+
+
+class ConsentRequest(Base):
+    __tablename__ = "consent_requests"
+    __table_args__ = (
+        CheckConstraint(f"answer IS NULL OR answer IN {sql_in(CONSENT_ANSWERS)}", name="answer"),
+        CheckConstraint("(answer IS NULL) = (answered_at IS NULL)", name="answered_has_date"),
+        UniqueConstraint("trial_id", name="uq_consent_requests_trial_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trial_id: Mapped[int] = mapped_column(ForeignKey("trials.id", ondelete="CASCADE"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime)
+    answer: Mapped[str | None] = mapped_column(String(20))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -1,0 +1,82 @@
+"""Users and their admin roles."""
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (Boolean, CheckConstraint, DateTime, ForeignKey, ForeignKeyConstraint, String,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.catalog import ADMIN_ROLES, sql_in
+from portal.catalog import LANGUAGE_SHAPE
+from portal.db import Base
+from portal.normalize import email_domain, email_key
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        # rule W4: an email address belongs to one user, and a user to exactly one organization.
+        UniqueConstraint("email", name="uq_users_email"),
+        UniqueConstraint("id", "organization_id", name="uq_users_id_org"),
+        CheckConstraint(LANGUAGE_SHAPE.format(column="language"), name="language"),
+        CheckConstraint("email LIKE '%_@_%'", name="email_shape"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))  # stored normalized (portal.normalize.email_key)
+    # rule M2 narrows candidates to organizations with users on the admin email's domain.
+    email_domain: Mapped[str] = mapped_column(String(254), index=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    organization = relationship("Organization", back_populates="users")
+    admin_role: Mapped["AdminRole | None"] = relationship(back_populates="user", uselist=False)
+
+    def __init__(self, **kwargs):
+        email = kwargs.pop("email", "")
+        super().__init__(**kwargs)
+        self.set_email(email)
+
+    def set_email(self, email: str) -> None:
+        self.email = email_key(email)
+        self.email_domain = email_domain(email)
+
+    def set_password(self, password: str) -> None:
+        # Werkzeug's scrypt hashing, salted per password.
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    @property
+    def role(self) -> str | None:
+        return self.admin_role.role if self.admin_role else None
+
+
+class AdminRole(Base):
+    """An admin role a user holds in its own organization; one role per user."""
+
+    __tablename__ = "admin_roles"
+    __table_args__ = (
+        CheckConstraint(f"role IN {sql_in(ADMIN_ROLES)}", name="role"),
+        # The organization must be the user's own: enforced by the composite foreign key.
+        ForeignKeyConstraint(["user_id", "organization_id"], ["users.id", "users.organization_id"],
+                             name="fk_admin_roles_user_org", ondelete="CASCADE"),
+    )
+
+    user_id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    role: Mapped[str] = mapped_column(String(30))
+    granted_at: Mapped[datetime] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship(back_populates="admin_role", foreign_keys=[user_id],
+                                      primaryjoin="AdminRole.user_id == User.id")

@@ -1,0 +1,20 @@
+"""An admin's view of its own organization: users, admins and subscriptions."""
+from flask import Blueprint, render_template
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.db import session
+from portal.models import Subscription, User
+from portal.permissions import requires
+
+bp = Blueprint("organization", __name__, url_prefix="/<lang:lang>/organization")
+
+
+@bp.route("/")
+@requires("view_organization")
+def overview():
+    org = current_user.organization
+    users = session.scalars(select(User).where(User.organization_id == org.id).order_by(User.email)).all()
+    subscriptions = session.scalars(select(Subscription).where(Subscription.organization_id == org.id)
+                                    .order_by(Subscription.created_at.desc())).all()
+    return render_template("organization/overview.html", org=org, users=users, subscriptions=subscriptions)

@@ -1,0 +1,34 @@
+"""Jinja set-up: trimmed translations, CLDR formatting helpers and label lookups (rule L4)."""
+from babel import Locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+
+from portal import labels
+from portal.events import describe_event
+
+
+def country_name(code: str) -> str:
+    """The CLDR name of a country in the page's language."""
+    return Locale.parse(str(get_locale())).territories.get(code, code)
+
+
+def init_app(app) -> None:
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters.update(
+        date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
+        datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
+        country=country_name,
+        number=format_decimal,
+    )
+    app.jinja_env.globals.update(
+        describe_event=describe_event,
+        OFFER_LABELS=labels.OFFER_LABELS,
+        SERVICE_LABELS=labels.SERVICE_LABELS,
+        ROLE_LABELS=labels.ROLE_LABELS,
+        ORG_KIND_LABELS=labels.ORG_KIND_LABELS,
+        ORDER_STATUS_LABELS=labels.ORDER_STATUS_LABELS,
+        LINE_STATUS_LABELS=labels.LINE_STATUS_LABELS,
+        SUBSCRIPTION_STATUS_LABELS=labels.SUBSCRIPTION_STATUS_LABELS,
+        REGION_LABELS=labels.REGION_LABELS,
+        TIER_LABELS=labels.TIER_LABELS,
+    )

@@ -1,0 +1,119 @@
+"""Fixtures: a fresh migrated database per test, a movable clock, demo data, sign-in, SMTP."""
+import shutil
+import socket
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from portal import create_app
+from portal.clock import FixedClock
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts"
+LANGUAGES = ("en", "nl", "sv", "sl", "bg")
+START = datetime(2026, 11, 20, 9, 0)
+PASSWORD = "portal-demo-2026"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> Path:
+    """One database migrated with Alembic; each test gets a copy of it."""
+    from portal.migrate import upgrade
+
+    path = tmp_path_factory.mktemp("template") / "portal.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture
+def clock():
+    return FixedClock(START)
+
+
+@pytest.fixture
+def db_path(migrated_template, tmp_path) -> Path:
+    path = tmp_path / "portal.sqlite3"
+    shutil.copyfile(migrated_template, path)
+    return path
+
+
+@pytest.fixture
+def app_config(db_path, clock):
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": f"sqlite:///{db_path}",
+        "CLOCK": clock,
+        "WTF_CSRF_ENABLED": False,
+        "SMTP_URL": f"smtp://127.0.0.1:{free_port()}",  # nothing listens: deliveries stay queued
+        "BASE_URL": "http://portal.test",
+    }
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    yield app
+    app.extensions["portal.engine"].dispose()
+
+
+@pytest.fixture
+def db(app):
+    """The database session, inside an application context."""
+    from portal.db import session
+
+    with app.app_context():
+        yield session
+
+
+@pytest.fixture
+def demo(app):
+    from portal import demo as demo_data
+
+    with app.app_context():
+        demo_data.load()
+    return demo_data
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def sign_in(client, email: str, lang: str = "en"):
+    response = client.post(f"/{lang}/sign-in", data={"email": email, "password": PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+@pytest.fixture
+def partner_client(client, demo):
+    sign_in(client, "anna.dekker@northwind.example")
+    return client
+
+
+@pytest.fixture
+def smtp_server(tmp_path):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that files what it receives in a Maildir."""
+    from portal.mail import smtp_sink
+
+    port = free_port()
+    maildir = tmp_path / "mailbox"
+    controller = smtp_sink.start(maildir, port=port)
+    yield {"url": f"smtp://127.0.0.1:{port}", "maildir": maildir}
+    controller.stop()
+
+
+def translate(app, lang: str, message: str, **params) -> str:
+    """``message`` as the catalog of ``lang`` gives it, for asserting what a person reads."""
+    from flask_babel import force_locale, gettext
+
+    with app.test_request_context(), force_locale(lang):
+        return gettext(message, **params)
