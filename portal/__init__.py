@@ -19,9 +19,19 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.register_converter(app)
     app.extensions["portal.session"] = make_session(engine)
 
-    @app.teardown_appcontext
-    def remove_session(_exc):
+    # A request's work starts and ends with it, also when it shares an application context
+    # (tests, the CLI): it never inherits an open transaction, a cached user or locale, nor
+    # leaves one behind.
+    def reset_request_state(*names):
+        from flask import g
+
         app.extensions["portal.session"].remove()
+        for name in ("_flask_babel", "_login_user", *names):
+            g.pop(name, None)
+
+    app.before_request(reset_request_state)  # runs after the URL's language is read into g
+    app.teardown_request(lambda _exc: reset_request_state("lang", "writes"))
+    app.teardown_appcontext(lambda _exc: app.extensions["portal.session"].remove())
 
     babel.init_app(app, locale_selector=i18n.choose_language)
     csrf.init_app(app)

@@ -28,21 +28,46 @@ def make_engine(url: str):
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
-        # Let SQLAlchemy issue BEGIN itself so that BEGIN IMMEDIATE can serialise writers.
+        # SQLAlchemy issues BEGIN itself: a request that changes state takes the write lock at
+        # its start (BEGIN IMMEDIATE), waiting its turn, instead of failing when a read
+        # transaction has to be upgraded after another writer committed. Reads stay deferred.
         @event.listens_for(engine, "connect")
         def _no_pysqlite_begin(dbapi_connection, _record):
             dbapi_connection.isolation_level = None
 
         @event.listens_for(engine, "begin")
-        def _begin_immediate(conn):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        def _begin(conn):
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
+def _app_context_scope():
+    # One session per application context (not per thread): a nested context, such as a
+    # scheduler run inside a request or a test, gets its own session and closes only that one.
+    from flask import g
+
+    return id(g._get_current_object())
+
+
+def _writing_request() -> bool:
+    from flask import g, has_request_context, request
+
+    if not has_request_context():
+        return False
+    return request.method not in ("GET", "HEAD", "OPTIONS") or getattr(g, "writes", False)
+
+
+def writes() -> None:
+    """Mark a GET request that changes state, before its first query (SQLite write lock)."""
+    from flask import g
+
+    g.writes = True
+
+
 def make_session(engine):
-    return scoped_session(sessionmaker(bind=engine))
+    return scoped_session(sessionmaker(bind=engine), scopefunc=_app_context_scope)
 
 
 def _current_session():

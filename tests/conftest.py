@@ -22,6 +22,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogs():
+    """Compile every catalog before the tests, so that they never read a stale .mo file."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in (ROOT / "translations").glob("*/LC_MESSAGES/messages.po"):
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        with po_path.with_suffix(".mo").open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory) -> Path:
     """One database migrated with Alembic; each test gets a copy of it."""

@@ -6,7 +6,7 @@ run, a double click) finds it already there and queues nothing.
 """
 from datetime import timedelta
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -24,9 +24,12 @@ SUBJECTS = {
 
 
 def render(kind: str, language: str, **context) -> tuple[str, str, str]:
-    """Subject, plain text and HTML of an email, in ``language``, with links on BASE_URL."""
-    base_url = current_app.config["BASE_URL"]
-    with current_app.test_request_context("/", base_url=base_url), force_locale(language):
+    """Subject, plain text and HTML of an email, in ``language``; links come in ``context``.
+
+    Rendered in the application context only, so it works the same in a request, the scheduler
+    and the CLI, and never disturbs the request that queued it.
+    """
+    with force_locale(language):
         subject = str(SUBJECTS[kind]) % context
         context.update(subject=subject, email_lang=language)
         text = render_template(f"emails/{kind}.txt", **context)

@@ -4,7 +4,7 @@ from sqlalchemy import update
 
 from portal import clock
 from portal.audit import record
-from portal.db import session
+from portal.db import session, writes
 from portal.models import Order
 from portal.orders.rules import closing_date
 from portal.wizard.links import LinkProblem, read_setup_token
@@ -14,6 +14,7 @@ bp = Blueprint("wizard", __name__, url_prefix="/<lang:lang>/setup")
 
 @bp.route("/<token>")
 def entry(token: str):
+    writes()  # opening the link records the start of set-up
     order_id, version, problem = read_setup_token(token)
     order = session.get(Order, order_id) if order_id else None
     if problem is None and order is None:
