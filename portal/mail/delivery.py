@@ -30,9 +30,9 @@ def build_message(email: OutgoingEmail, sender: str) -> EmailMessage:
     message["Subject"] = email.subject
     message["Date"] = format_datetime(clock.now().replace(tzinfo=UTC))
     message["Message-ID"] = make_msgid(idstring=f"outbox-{email.id}")
-    message["Content-Language"] = email.language
     message.set_content(email.body_text)
     message.add_alternative(email.body_html, subtype="html")
+    message["Content-Language"] = email.language  # after set_content, which clears Content-* headers
     return message
 
 

@@ -10,7 +10,8 @@ from aiosmtpd.controller import Controller
 class MaildirHandler:
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.path.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        mailbox.Maildir(self.path, create=True).close()  # creates tmp/, new/ and cur/
 
     async def handle_DATA(self, _server, _session, envelope):
         message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
