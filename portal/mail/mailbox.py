@@ -8,7 +8,6 @@ from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 
 from flask import Blueprint, abort, current_app, render_template
-from markupsafe import Markup
 
 bp = Blueprint("mailbox", __name__, url_prefix="/<lang:lang>/mailbox")
 
@@ -48,7 +47,8 @@ def show(key: str):
     html_part = message.get_body(preferencelist=("html",))
     text_part = message.get_body(preferencelist=("plain",))
     html = html_part.get_content() if html_part else ""
-    # Links in the sandboxed frame open in the page itself.
-    html = Markup(html.replace("<head>", '<head><base target="_top">', 1)) if html else None
+    # Shown in a sandboxed frame (no scripts) through srcdoc, which Jinja escapes as an attribute;
+    # its links open in the page itself.
+    html = html.replace("<head>", '<head><base target="_top">', 1) if html else None
     return render_template("mail/message.html", message=_summary(key, message), html=html,
                            text=text_part.get_content() if text_part else "")

@@ -1,0 +1,33 @@
+"""Browser test support: a live portal on 127.0.0.1 with its own SMTP server and mailbox."""
+import shutil
+import threading
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def system_chromium() -> str | None:
+    """Debian's Chromium where installed; else Playwright's own browser is used."""
+    for path in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
+        if Path(path).exists():
+            return path
+    return shutil.which("chromium")
+
+
+class LiveServer:
+    def __init__(self, app, port: int):
+        self.server = make_server("127.0.0.1", port, app, threaded=True)
+        self.url = f"http://127.0.0.1:{port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
