@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from werkzeug.serving import run_simple
 
 from portal.clock import FixedClock
 
@@ -95,7 +96,8 @@ def serve_demo_command(port, smtp_port, tick_every):
     threading.Thread(target=scheduler, daemon=True, name="demo-scheduler").start()
     click.echo(f"Portal on http://127.0.0.1:{port}/  ·  demo mailbox: http://127.0.0.1:{port}/en/mailbox/")
     try:
-        app.run(host="127.0.0.1", port=port, threaded=True, use_reloader=False)
+        # Flask ignores app.run() inside its own CLI; Werkzeug's server is what it would run.
+        run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)
     finally:
         controller.stop()
 

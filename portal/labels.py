@@ -40,10 +40,11 @@ ORDER_STATUS_LABELS = {
     "closed": lazy_pgettext("order status", "Closed unprovisioned"),
 }
 
+# i18n: the same states for one line of an order (in some languages a different gender).
 LINE_STATUS_LABELS = {
-    "awaiting_provisioning": _l("Awaiting provisioning details"),
-    "provisioned": _l("Provisioned"),
-    "closed": lazy_pgettext("order status", "Closed unprovisioned"),
+    "awaiting_provisioning": lazy_pgettext("order line status", "Awaiting provisioning details"),
+    "provisioned": lazy_pgettext("order line status", "Provisioned"),
+    "closed": lazy_pgettext("order line status", "Closed unprovisioned"),
 }
 
 SUBSCRIPTION_STATUS_LABELS = {

@@ -80,24 +80,25 @@ def deliver_due(limit: int = 100) -> dict:
             if not _claim(email_id, now):
                 continue  # another run has it
             email = session.get(OutgoingEmail, email_id)
+            message = build_message(email, current_app.config["MAIL_FROM"])
+            attempts = email.attempts + 1
+            session.commit()  # no transaction stays open while the SMTP server is talking
             try:
                 if client is None:
                     client = smtp_client(current_app.config["SMTP_URL"])
-                client.send_message(build_message(email, current_app.config["MAIL_FROM"]))
+                client.send_message(message)
             except (OSError, smtplib.SMTPException) as error:
-                email.status = "queued"
-                email.attempts += 1
-                email.last_error = f"{type(error).__name__}: {error}"[:500]
-                email.next_attempt_at = now + retry_delay(email.attempts)
-                email.claimed_at = None
+                outcome = dict(status="queued", attempts=attempts, claimed_at=None,
+                               last_error=f"{type(error).__name__}: {error}"[:500],
+                               next_attempt_at=now + retry_delay(attempts))
                 counts["failed"] += 1
                 client = None  # reconnect for the next one
             else:
-                email.status = "sent"
-                email.attempts += 1
-                email.sent_at = now
-                email.last_error = None
+                outcome = dict(status="sent", attempts=attempts, sent_at=now, last_error=None)
                 counts["sent"] += 1
+            # The update is the transaction's first statement, so SQLite takes the write lock
+            # at once (waiting its turn) instead of upgrading a stale read.
+            session.execute(update(OutgoingEmail).where(OutgoingEmail.id == email_id).values(**outcome))
             session.commit()
     finally:
         if client is not None:

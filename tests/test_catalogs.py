@@ -1,0 +1,77 @@
+"""Rule L1: every catalog is complete, current and safe to format (foundation checks)."""
+import re
+import subprocess
+import sys
+
+import pytest
+from babel.messages.plurals import get_plural
+from babel.messages.pofile import read_po
+
+from tests.conftest import ROOT
+
+CATALOG_LANGUAGES = ("nl", "sv", "sl", "bg")
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]")
+
+
+def catalog(lang):
+    with (ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        return read_po(f)
+
+
+def entries(lang):
+    return [m for m in catalog(lang) if m.id]
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
+    subprocess.run([sys.executable, "-c", "from babel.messages.frontend import main; main()", "extract",
+                    "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2",
+                    "-k", "lazy_pgettext:1c,2", "-o", str(pot), "portal"], cwd=ROOT, check=True, capture_output=True)
+    with pot.open("rb") as f:
+        return {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in read_po(f) if m.id}
+
+
+@pytest.mark.parametrize("lang", CATALOG_LANGUAGES)
+def test_l1_catalog_has_exactly_the_strings_of_the_source(lang, extracted):
+    have = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in entries(lang)}
+    assert extracted - have == set(), "strings missing from the catalog: run `make update-catalogs`"
+    assert have - extracted == set(), "obsolete strings in the catalog"
+
+
+@pytest.mark.parametrize("lang", CATALOG_LANGUAGES)
+def test_l1_every_entry_is_translated_and_not_fuzzy(lang):
+    for m in entries(lang):
+        forms = m.string if isinstance(m.string, tuple) else (m.string,)
+        assert all(forms), f"{lang}: untranslated {m.id!r}"
+        assert not m.fuzzy, f"{lang}: fuzzy {m.id!r}"
+    assert not catalog(lang).obsolete
+
+
+@pytest.mark.parametrize("lang", CATALOG_LANGUAGES)
+def test_l1_plural_forms_header_is_cldrs(lang):
+    nplurals, expression = get_plural(lang)
+    header = catalog(lang).plural_forms
+    assert header == f"nplurals={nplurals}; plural={expression};"
+    if lang == "sl":
+        assert nplurals == 4
+    for m in entries(lang):
+        if m.pluralizable:
+            assert len(m.string) == nplurals and all(m.string), f"{lang}: {m.id[0]!r} lacks a plural form"
+
+
+@pytest.mark.parametrize("lang", CATALOG_LANGUAGES)
+def test_l1_placeholders_match_the_source_and_format(lang):
+    for m in entries(lang):
+        sources = m.id if isinstance(m.id, tuple) else (m.id,)
+        forms = m.string if isinstance(m.string, tuple) else (m.string,)
+        expected = set(PLACEHOLDER.findall(sources[-1])) | set(PLACEHOLDER.findall(sources[0]))
+        names = {name for name in expected if name}
+        for form in forms:
+            assert set(PLACEHOLDER.findall(form)) <= expected, f"{lang}: {form!r} has other placeholders"
+            if names:
+                params = {name: 1 for name in names}
+                form % params  # raises on a stray %
+            elif "%" in form and m.python_format:
+                form % ()
+            assert re.findall(r"</?\w+", form) == re.findall(r"</?\w+", sources[0]), f"{lang}: tags differ in {form!r}"
