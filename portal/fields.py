@@ -32,23 +32,20 @@ def whole_number(minimum: int, maximum: int):
                        message=_l("Enter a whole number from %(min)s to %(max)s."))
 
 
-class LocalDateField(DateField):
-    """An HTML date input whose parse error is translated."""
+def _parse_error_in_catalog(base, message):
+    """``base`` with its "not a valid value" error replaced by ``message`` from our catalog."""
 
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Enter a valid date.")) from None
+    class Field(base):
+        def process_formdata(self, valuelist):
+            try:
+                super().process_formdata(valuelist)
+            except ValueError:
+                self.data = None
+                raise ValueError(message) from None
 
-
-class LocalIntegerField(IntegerField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Enter a whole number.")) from None
+    Field.__name__ = Field.__qualname__ = f"Local{base.__name__}"
+    return Field
 
 
+LocalDateField = _parse_error_in_catalog(DateField, _l("Enter a valid date."))
+LocalIntegerField = _parse_error_in_catalog(IntegerField, _l("Enter a whole number."))

@@ -156,3 +156,12 @@ def test_account_language_preference_is_saved(client, app, db, demo):
     response = client.post("/en/account", data={"language": "sl"})
     assert response.headers["Location"] == "/sl/account"
     assert client.get("/", headers={"Accept-Language": "en"}).headers["Location"].endswith("/sl/")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_unparseable_numbers_and_dates_are_explained_in_each_language(partner_client, app, lang):
+    html = partner_client.post(f"/{lang}/orders/new", data=order_form(licenses="many", requested_start="soon")
+                               ).get_data(as_text=True)
+    assert translate(app, lang, "Enter a whole number.") in html
+    assert translate(app, lang, "Enter a valid date.") in html
+    assert "Not a valid" not in html  # no WTForms message outside our catalogs
