@@ -11,7 +11,7 @@ from portal import clock
 from portal.catalog import OFFERS
 from portal.db import session
 from portal.models import (AdminRole, Order, OrderLine, Organization, PartnerCustomer, Subscription,
-                           SubscriptionService, User)
+                           SubscriptionService, Trial, TrialService, User)
 
 DEMO_PASSWORD = "portal-demo-2026"
 
@@ -26,6 +26,8 @@ SIGN_INS = [
     ("ingrid.lund@akerlund.example", "sv", "full_admin", "akerlund"),
     ("petra.kos@zdravje.example", "sl", "full_admin", "zdravje"),
     ("georgi.ivanov@balkantel.example", "bg", "full_admin", "balkan_tel"),
+    ("trial.admin@helios.example", "nl", "full_admin", "helios"),
+    ("trial.admin@vega.example", "nl", "full_admin", "vega"),
 ]
 
 ORGANIZATIONS = {
@@ -42,7 +44,19 @@ ORGANIZATIONS = {
     "zdravje": ("Zdravje d.o.o.", "customer", None, False, "SI", "EU", 1000, "zdravje.example", 9),
     "balkan_tel": ("Балкан Телеком ЕООД", "customer", None, False, "BG", "EU", 1800, "balkantel.example", 30),
     "balkan_soft": ("Балкан Софт АД", "customer", None, False, "BG", "EU", 300, "balkantel.example", 5),
+    # Contact-centre trial tenants (rule W5): one running, one expired.
+    "helios": ("Helios Contact Services", "customer", None, False, "NL", "EU", 40, "helios.example", 6),
+    "vega": ("Vega Callcenter B.V.", "customer", None, False, "NL", "EU", 200, "vega.example", 4),
+    # A partner known only from its first order: the wizard creates its organization (rule W3).
+    "adriatic": ("Adriatic Networks", "partner", 2, False, "HR", "EU", 0, "adriatic.example", 0),
 }
+
+PENDING_PARTNERS = {"adriatic"}
+
+TRIALS = [  # (customer, trial admin email, days since start, length in days)
+    ("helios", "trial.admin@helios.example", 20, 90),
+    ("vega", "trial.admin@vega.example", 150, 90),
+]
 
 RELATIONSHIPS = [  # (partner, customer, access level)
     ("northwind", "contoso_mfg", "full_admin"),
@@ -73,6 +87,7 @@ def load() -> dict:
     for key, (name, kind, tier, certified, country, region, age, _domain, _users) in ORGANIZATIONS.items():
         orgs[key] = Organization(name=name, kind=kind, partner_tier=tier, certified=certified, country=country,
                                  data_region=region, created_at=now - timedelta(days=age))
+        orgs[key].setup_pending = key in PENDING_PARTNERS
         if kind == "partner":
             orgs[key].account_rep_email = f"account.rep+{key}@vendor.example"
             orgs[key].account_rep_language = {"NL": "nl", "SI": "sl", "BG": "bg"}.get(country, "en")
@@ -115,5 +130,21 @@ def load() -> dict:
                   link_version=1, created_at=now - timedelta(days=1))
     order.lines = [OrderLine(service=s, quantity=30, status="awaiting_provisioning") for s in OFFERS["A-SPK"]]
     session.add(order)
+
+    # The first order of a partner that has no organization yet (from the ordering tool).
+    first = Order(partner_id=orgs["adriatic"].id, placed_by_id=None, offer="A-WX",
+                  requested_start=(now + timedelta(days=2)).date(), provisioning_contact="setup@adriatic.example",
+                  setup_language="sl", status="awaiting_provisioning", submission_key="demo-order-2",
+                  link_version=1, created_at=now)
+    first.lines = [OrderLine(service=s, quantity=20, status="awaiting_provisioning") for s in OFFERS["A-WX"]]
+    session.add(first)
+
+    for key, admin_email, days_ago, length in TRIALS:
+        starts = (now - timedelta(days=days_ago)).date()
+        trial = Trial(customer_id=orgs[key].id, partner_id=orgs["northwind"].id, started_by_id=anna.id,
+                      status="active", license_count=25, starts_on=starts, ends_on=starts + timedelta(days=length),
+                      admin_email=admin_email, created_at=now - timedelta(days=days_ago))
+        trial.services = [TrialService(service="contact_center")]
+        session.add(trial)
     session.commit()
     return {"organizations": len(orgs), "sign_ins": len(SIGN_INS)}

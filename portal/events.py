@@ -15,6 +15,19 @@ def describe_event(event) -> str:
             return _("%(actor)s changed the provisioning contact from %(previous)s to %(contact)s (%(language)s).",
                      actor=actor, previous=d.get("previous"), contact=d.get("contact"),
                      language=native_name(d.get("language", "en")))
+        case "order_mapped":
+            reason = {
+                "m1_email_match": _("the admin email belongs to an admin of this organization (M1)"),
+                "m2_candidate": _("chosen from the organizations that matched the company name and email domain (M2)"),
+                "new_organization": _("a new organization was created"),
+            }.get(d.get("reason"), d.get("reason"))
+            return _("The order was mapped to %(organization)s: %(reason)s.", organization=d.get("organization"), reason=reason)
+        case "billing_started":
+            return _("The subscription was provisioned and billing started.")
+        case "calling_settings_saved" | "meeting_settings_saved" | "subdomain_saved":
+            return _("Service settings were saved in the set-up wizard.")
+        case "partner_admin_password_set":
+            return _("The new partner admin created a password.")
         case "setup_email_queued":
             return _("The set-up email was sent to %(to)s in %(language)s.", to=d.get("to"),
                      language=native_name(d.get("language", "en")))

@@ -35,8 +35,8 @@ def emails(db, kind="setup_now", order=None):
     if order is not None:
         query = query.where(OutgoingEmail.order_id == order.id)
     else:
-        demo_order = select(Order.id).where(Order.submission_key == "demo-order-1").scalar_subquery()
-        query = query.where(OutgoingEmail.order_id != demo_order)
+        demo_orders = select(Order.id).where(Order.submission_key.like("demo-%"))
+        query = query.where(OutgoingEmail.order_id.not_in(demo_orders))
     return db.scalars(query.order_by(OutgoingEmail.id)).all()
 
 

@@ -1,7 +1,7 @@
 """Orders placed by partners, and their lines (rules O1-O5)."""
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.catalog import LINE_STATUSES, OFFERS, ORDER_STATUSES, SERVICES, sql_in
@@ -31,7 +31,8 @@ class Order(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
-    placed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # None for an order that came from the ordering tool rather than the portal.
+    placed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     offer: Mapped[str] = mapped_column(String(20))
     requested_start: Mapped[date] = mapped_column(Date, index=True)
     provisioning_contact: Mapped[str] = mapped_column(String(254))
@@ -48,6 +49,8 @@ class Order(Base):
     mapped_at: Mapped[datetime | None] = mapped_column(DateTime)  # rule O4
     mapped_organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime)  # rule O5
+    # rule W2: "The customer will set up" - the partner then gets no access to the customer.
+    customer_sets_up: Mapped[bool] = mapped_column(Boolean, default=False)
 
     partner = relationship("Organization", foreign_keys=[partner_id])
     placed_by = relationship("User", foreign_keys=[placed_by_id])

@@ -22,6 +22,7 @@ class Organization(Base):
         ),
         CheckConstraint("length(country) = 2", name="country_iso2"),
         CheckConstraint("managing_partner_id IS NULL OR managing_partner_id <> id", name="not_own_partner"),
+        CheckConstraint("setup_pending = false OR kind = 'partner'", name="pending_is_partner"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +37,11 @@ class Organization(Base):
     data_region: Mapped[str] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     managing_partner_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    # rule W3: a partner organization known only from an order, until its first order's wizard
+    # creates it (admin email, company name). Pending organizations are never matched (M2).
+    setup_pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    # rule W9: the enterprise settings' subdomain, unique across organizations.
+    subdomain: Mapped[str | None] = mapped_column(String(63), unique=True)
     # rule O3: the vendor's account representative for a partner.
     account_rep_email: Mapped[str | None] = mapped_column(String(254))
     account_rep_language: Mapped[str | None] = mapped_column(String(5))

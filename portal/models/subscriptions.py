@@ -26,6 +26,11 @@ class Subscription(Base):
     status: Mapped[str] = mapped_column(String(20), default="pending")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     billing_started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # rule W9: service settings chosen in the set-up wizard.
+    calling_location: Mapped[str | None] = mapped_column(String(100))
+    calling_country: Mapped[str | None] = mapped_column(String(2))
+    meetings_site: Mapped[str | None] = mapped_column(String(63), unique=True)
+    meetings_time_zone: Mapped[str | None] = mapped_column(String(64))
 
     organization = relationship("Organization")
     services: Mapped[list["SubscriptionService"]] = relationship(

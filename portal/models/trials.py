@@ -29,6 +29,8 @@ class Trial(Base):
     license_count: Mapped[int] = mapped_column(Integer)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date, index=True)
+    # rule T2 / W5: the trial's admin email; converting the trial needs exactly this email.
+    admin_email: Mapped[str | None] = mapped_column(String(254))
     industry: Mapped[str | None] = mapped_column(String(60))
     meetings_site_url: Mapped[str | None] = mapped_column(String(200))  # rule T4
     meetings_time_zone: Mapped[str | None] = mapped_column(String(64))

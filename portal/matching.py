@@ -1,0 +1,118 @@
+"""Matching an order to an existing organization: rules M1-M4 (and W4-W6), as plain functions.
+
+Names and emails are compared case-insensitively after Unicode normalization (portal.normalize).
+"""
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import Enum
+
+from sqlalchemy import exists, func, select
+
+from portal import clock
+from portal.db import session
+from portal.models import AdminRole, Organization, Subscription, Trial, User
+from portal.normalize import email_domain, email_key, name_prefix
+
+# rule M3's guidance: "an old creation date" - older than this, with no active subscription.
+OLD_ORGANIZATION = timedelta(days=365)
+# rule M3's guidance: "more users means more likely in use" - from this many users on.
+MANY_USERS = 10
+
+
+class Situation(Enum):
+    """Who provisions, for rule M4."""
+    PARTNER_FOR_CUSTOMER = "partner_for_customer"
+    CUSTOMER_FOR_ITSELF = "customer_for_itself"
+    PARTNER_FOR_OWN_USE = "partner_for_own_use"
+
+
+class Outcome(Enum):
+    """Rule M4: what the wizard does when the new admin is not an admin of the chosen organization."""
+    CONTINUE = "continue"  # the admin is already there (M1)
+    CONTINUE_ASK_ADMIN = "continue_ask_admin"  # partner for a customer: go on, have an admin add the user
+    BLOCKED_CUSTOMER = "blocked_customer"  # customer: stop until an admin adds them, then restart
+    BLOCKED_OWN_USE = "blocked_own_use"  # partner's own use: stop until the current admin adds them
+
+
+@dataclass
+class Facts:
+    """Rule M3: what each candidate shows, and the guidance beside it."""
+    organization: Organization
+    users: int
+    active_subscriptions: int
+    full_admin: str | None
+    hints: list[str] = field(default_factory=list)
+
+
+def facts(org: Organization, now: datetime | None = None) -> Facts:
+    now = now or clock.now()
+    users = session.scalar(select(func.count(User.id)).where(User.organization_id == org.id)) or 0
+    active = session.scalar(select(func.count(Subscription.id)).where(
+        Subscription.organization_id == org.id, Subscription.status == "active")) or 0
+    full_admin = session.scalar(select(User.email).join(AdminRole, AdminRole.user_id == User.id).where(
+        AdminRole.organization_id == org.id, AdminRole.role == "full_admin").order_by(User.id).limit(1))
+    hints = []
+    if active == 0 and now - org.created_at > OLD_ORGANIZATION:
+        hints.append("abandoned")  # no active subscriptions and created long ago
+    if users >= MANY_USERS:
+        hints.append("many_users")
+    if active > 0 and users >= MANY_USERS:
+        hints.append("confirm_with_admin")  # both indicators show activity
+    return Facts(org, users, active, full_admin, hints)
+
+
+def admin_organization(admin_email: str) -> Organization | None:
+    """Rule M1: the organization where this email is an admin, if any."""
+    return session.scalar(select(Organization).join(User, User.organization_id == Organization.id)
+                          .join(AdminRole, AdminRole.user_id == User.id)
+                          .where(User.email == email_key(admin_email)))
+
+
+def user_organization(email: str) -> Organization | None:
+    """Rule W4: a user belongs to exactly one organization; this is it, if the email is known."""
+    return session.scalar(select(Organization).join(User, User.organization_id == Organization.id)
+                          .where(User.email == email_key(email)))
+
+
+def candidates(company_name: str, admin_email: str, *, exclude: set[int] = frozenset()) -> list[Organization]:
+    """Rule M2: organizations whose name starts with the same five characters as the company
+    name, narrowed to those with users on the admin email's domain."""
+    prefix, domain = name_prefix(company_name), email_domain(admin_email)
+    if not prefix or not domain:
+        return []
+    has_domain_user = exists().where(User.organization_id == Organization.id, User.email_domain == domain)
+    query = (select(Organization).where(Organization.name_prefix == prefix, has_domain_user,
+                                        Organization.setup_pending.is_(False))
+             .order_by(Organization.created_at))
+    return [org for org in session.scalars(query) if org.id not in exclude]
+
+
+def situation(role: str, organization: Organization, partner_id: int) -> Situation:
+    if role == "customer":
+        return Situation.CUSTOMER_FOR_ITSELF
+    if organization.id == partner_id or organization.kind == "partner":
+        return Situation.PARTNER_FOR_OWN_USE
+    return Situation.PARTNER_FOR_CUSTOMER
+
+
+def outcome(role: str, organization: Organization, admin_email: str, partner_id: int) -> Outcome:
+    """Rule M4: the wizard never adds an admin to an existing organization by itself."""
+    admin_of = admin_organization(admin_email)
+    if admin_of is not None and admin_of.id == organization.id:
+        return Outcome.CONTINUE
+    match situation(role, organization, partner_id):
+        case Situation.PARTNER_FOR_CUSTOMER:
+            return Outcome.CONTINUE_ASK_ADMIN
+        case Situation.CUSTOMER_FOR_ITSELF:
+            return Outcome.BLOCKED_CUSTOMER
+        case _:
+            return Outcome.BLOCKED_OWN_USE
+
+
+def latest_trial(organization: Organization) -> Trial | None:
+    return session.scalar(select(Trial).where(Trial.customer_id == organization.id)
+                          .order_by(Trial.created_at.desc()).limit(1))
+
+
+def trial_expired(trial: Trial) -> bool:
+    return trial.status in ("expired", "ended", "cancelled") or trial.ends_on < clock.today()

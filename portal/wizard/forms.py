@@ -1,0 +1,121 @@
+"""One form per wizard step; every message comes from our catalog (rule L1)."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from portal.fields import REQUIRED, email_address, required
+
+CHOOSE_ONE = _l("Choose one of the options.")
+
+
+def options(*pairs):
+    """Static choices with translated labels (WTForms 3.3 wants SelectChoice, not tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class RoleForm(FlaskForm):
+    """W1."""
+    role = RadioField(_l("Your role"), choices=options(("partner", _l("I am a partner")), ("customer", _l("I am a customer"))),
+                      validators=[DataRequired(message=CHOOSE_ONE)])
+
+
+class WhoForm(FlaskForm):
+    """W2."""
+    who = RadioField(_l("Who sets up the services?"), choices=options(
+        ("self", _l("Yes, I will set up")),
+        ("other", _l("Another person in my company will set up")),
+        ("customer", _l("The customer will set up")),
+    ), validators=[DataRequired(message=CHOOSE_ONE)])
+    email = EmailField(_l("Their email address"), description=_l("They receive the “Set up now” link and finish the set-up."))
+    language = SelectField(_l("Language of the email"))
+
+    def validate_email(self, field):
+        if self.who.data in ("other", "customer"):
+            for validator in email_address():
+                validator(self, field)
+
+
+class PartnerReviewForm(FlaskForm):
+    """W3, existing partner organization: confirm it, or say it is not yours."""
+    answer = RadioField(_l("Is this your partner organization?"), choices=options(
+        ("yes", _l("Yes, this is my organization")),
+        ("unknown", _l("I don't recognise this organization")),
+    ), validators=[DataRequired(message=CHOOSE_ONE)])
+
+
+class PartnerCreateForm(FlaskForm):
+    """W3, first order: the partner organization to create."""
+    company = StringField(_l("Partner company name"), validators=[required(), Length(max=200)])
+    admin_email = EmailField(_l("Partner admin email"), validators=email_address(),
+                             description=_l("This person becomes the full admin of your partner organization."))
+
+
+class AdminForm(FlaskForm):
+    """W4."""
+    admin_email = EmailField(_l("Customer admin email"), validators=email_address(),
+                             description=_l("A user can belong to only one organization at a time."))
+
+
+class CompanyForm(FlaskForm):
+    """W5."""
+    company = StringField(_l("Company name"), validators=[required(), Length(max=200)])
+    country = SelectField(_l("Country of operation"), validators=[DataRequired(message=REQUIRED)],
+                          description=_l("The country decides the data residency region of a new organization."))
+
+
+class OrganizationForm(FlaskForm):
+    """W6: an existing organization (by id) or a new one."""
+    organization = RadioField(_l("Organization"), validators=[DataRequired(message=CHOOSE_ONE)], coerce=str)
+
+
+class MatchReviewForm(FlaskForm):
+    """W6 after M1: the organization found by the admin email."""
+    answer = RadioField(_l("Is this the right organization?"), choices=options(
+        ("yes", _l("Yes, continue with this organization")),
+        ("unknown", _l("I don't recognise this organization")),
+    ), validators=[DataRequired(message=CHOOSE_ONE)])
+
+
+class ConfirmForm(FlaskForm):
+    """W7: the confirmation posts nothing but its CSRF token."""
+
+
+class PasswordForm(FlaskForm):
+    """W8: strength rule - at least 12 characters, letters and digits, not the email address."""
+    password = PasswordField(_l("New password"), validators=[required(), Length(min=12, max=128, message=_l("Use at least 12 characters."))],
+                             description=_l("At least 12 characters, with letters and digits, and not your email address."))
+    confirm = PasswordField(_l("Repeat the password"), validators=[required(), EqualTo("password", message=_l("The two passwords are not the same."))])
+
+    def __init__(self, *args, email: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def validate_password(self, field):
+        value = field.data or ""
+        if not any(ch.isalpha() for ch in value) or not any(ch.isdigit() for ch in value):
+            raise ValidationError(_l("Use both letters and digits."))
+        local = self.email.partition("@")[0].lower()
+        if local and len(local) >= 3 and local in value.lower():
+            raise ValidationError(_l("The password must not contain your email address."))
+
+
+class CallingForm(FlaskForm):
+    location = StringField(_l("Main location name"), validators=[required(), Length(max=100)])
+    country = SelectField(_l("Country for phone numbers"), validators=[DataRequired(message=REQUIRED)])
+
+
+class MeetingsForm(FlaskForm):
+    site = StringField(_l("Meetings site name"), validators=[required(), Length(max=30)],
+                       description=_l("Your meetings site address will be https://NAME.meetings.example."))
+    time_zone = SelectField(_l("Time zone"), validators=[DataRequired(message=REQUIRED)])
+
+
+class EnterpriseForm(FlaskForm):
+    subdomain = StringField(_l("Subdomain"), validators=[required(), Length(max=63)],
+                            description=_l("Lowercase letters, digits and hyphens; it must be unique."))
+
+
+class ProvisionForm(FlaskForm):
+    """W9's last step posts nothing but its CSRF token."""

@@ -1,0 +1,78 @@
+"""Rule W9: service set-up after mapping, in the steps the purchased services need.
+
+Settings are saved as each step is completed; "Provision and start billing" activates the
+subscription and starts billing exactly once.
+"""
+import re
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from portal import clock
+from portal.audit import record
+from portal.db import session
+from portal.models import Order, OrderLine, Organization, Subscription
+
+SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$")
+SITE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,28}[a-z0-9])$")
+RESERVED = frozenset({"www", "admin", "api", "mail", "support", "help", "status", "portal"})
+
+
+def steps(order: Order) -> list[str]:
+    services = {line.service for line in order.lines}
+    names = ["details"]
+    if "calling" in services:
+        names.append("calling")
+    if services & {"meetings", "enterprise_meetings"}:
+        names.append("meetings")
+    if "enterprise_meetings" in services:
+        names.append("enterprise")
+    names.append("provision")
+    return names
+
+
+def subscription_of(order: Order) -> Subscription | None:
+    return session.scalar(select(Subscription).where(Subscription.order_id == order.id))
+
+
+def subdomain_problem(value: str, organization_id: int | None = None):
+    """Why a subdomain cannot be used, or None when it is available."""
+    value = (value or "").strip().lower()
+    if not SUBDOMAIN.fullmatch(value) or "--" in value:
+        return _l("Use 3 to 63 characters: lowercase letters, digits and hyphens, starting and ending with a letter or digit.")
+    if value in RESERVED:
+        return _l("This subdomain is reserved. Choose another one.")
+    taken = session.scalar(select(func.count(Organization.id)).where(
+        Organization.subdomain == value, Organization.id != (organization_id or 0)))
+    if taken:
+        return _l("This subdomain is already used by another organization.")
+    return None
+
+
+def site_problem(value: str, subscription_id: int | None = None):
+    value = (value or "").strip().lower()
+    if not SITE.fullmatch(value) or "--" in value:
+        return _l("Use 3 to 30 characters: lowercase letters, digits and hyphens, starting and ending with a letter or digit.")
+    taken = session.scalar(select(func.count(Subscription.id)).where(
+        Subscription.meetings_site == value, Subscription.id != (subscription_id or 0)))
+    if taken:
+        return _l("This meetings site name is already taken. Choose another one.")
+    return None
+
+
+def provision(order: Order) -> bool:
+    """Activate the subscription and start billing; True only for the call that started it."""
+    now = clock.now()
+    subscription = subscription_of(order)
+    started = session.execute(update(Subscription).where(
+        Subscription.id == subscription.id, Subscription.billing_started_at.is_(None))
+        .values(status="active", billing_started_at=now)).rowcount == 1
+    if started:
+        session.execute(update(OrderLine).where(OrderLine.order_id == order.id,
+                                                OrderLine.status == "awaiting_provisioning")
+                        .values(status="provisioned"))
+        session.execute(update(Order).where(Order.id == order.id, Order.status == "mapped")
+                        .values(status="provisioned"))
+        record("billing_started", organization_id=order.partner_id, order_id=order.id,
+               subscription_id=subscription.id)
+    return started

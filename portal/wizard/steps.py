@@ -1,0 +1,292 @@
+"""Wizard steps W1-W7: answers stay in the browser session until the confirmation (rule O6)."""
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from portal import matching
+from portal.db import session, writes
+from portal.i18n import current_language, languages, native_name
+from portal.mail.delivery import deliver_soon
+from portal.orders.rules import OrderRuleError, change_contact, closing_date
+from portal.residency import country_choices, is_unsupported, region_for
+from portal.wizard import forms, state
+from portal.wizard.blueprint import bp, order_for, render_step, stop
+from portal.wizard.mapping import AlreadyMapped, MappingRefused, allowed_organizations, map_order
+
+
+def _go(token: str, step: str):
+    return redirect(url_for(f"wizard.{step}", token=token))
+
+
+def _open(token: str, step: str):
+    """The order, its answers, and a redirect if this step cannot be shown yet."""
+    order = order_for(token)
+    if order.status != "awaiting_provisioning":
+        return order, None, _go(token, "entry")
+    answers = state.answers(order.id)
+    if step != "role" and not answers.get("role"):
+        return order, answers, _go(token, "role")
+    if step not in state.steps(answers):
+        return order, answers, _go(token, state.first_unanswered(answers))
+    wanted = state.first_unanswered(answers)
+    names = state.steps(answers)
+    if names.index(step) > names.index(wanted):
+        return order, answers, _go(token, wanted)
+    return order, answers, None
+
+
+def _page(step: str, order, answers, token, form, **context):
+    number, total = state.progress(answers, step)
+    back = state.previous(answers, step)
+    return render_step(f"wizard/steps/_{step}.html", order=order, answers=answers, token=token, form=form,
+                       step=step, step_number=number, step_total=total,
+                       back_url=url_for(f"wizard.{back}", token=token) if back else url_for("wizard.entry", token=token),
+                       **context)
+
+
+# --- entry ----------------------------------------------------------------------------------
+
+@bp.route("/<token>")
+def entry(token: str):
+    from sqlalchemy import update
+
+    from portal import clock
+    from portal.audit import record
+    from portal.models import Order
+
+    writes()  # opening the link records the start of set-up (rule O3)
+    order = order_for(token)
+    state.forget(order.id)  # rule O6: the link starts the wizard again from the beginning
+    if order.status == "awaiting_provisioning":
+        started = session.execute(update(Order).where(
+            Order.id == order.id, Order.setup_started_at.is_(None)).values(setup_started_at=clock.now()))
+        if started.rowcount:
+            record("setup_started", organization_id=order.partner_id, order_id=order.id)
+        session.commit()
+    return render_template("wizard/entry.html", order=order, token=token, closes_on=closing_date(order))
+
+
+# --- W1 role --------------------------------------------------------------------------------
+
+@bp.route("/<token>/role", methods=["GET", "POST"])
+def role(token: str):
+    order, answers, redirect_to = _open(token, "role")
+    if redirect_to:
+        return redirect_to
+    form = forms.RoleForm(data={"role": answers.get("role")})
+    if form.validate_on_submit():
+        if form.role.data != answers.get("role"):
+            state.forget(order.id)
+        state.save(order.id, role=form.role.data)
+        return _go(token, "who" if form.role.data == "partner" else "admin")
+    return _page("role", order, answers, token, form)
+
+
+# --- W2 who sets up -------------------------------------------------------------------------
+
+@bp.route("/<token>/who", methods=["GET", "POST"])
+def who(token: str):
+    order, answers, redirect_to = _open(token, "who")
+    if redirect_to:
+        return redirect_to
+    form = forms.WhoForm(data={"who": answers.get("who"), "language": current_language()})
+    form.language.choices = [(code, native_name(code)) for code in languages()]
+    if form.validate_on_submit():
+        if form.who.data == "self":
+            state.save(order.id, who="self")
+            return _go(token, "partner")
+        # Another person, or the customer: they receive the link and finish (rule W2).
+        try:
+            order.customer_sets_up = form.who.data == "customer"
+            change_contact(order, contact=form.email.data, setup_language=form.language.data,
+                           actor=None, send_now=True)
+        except OrderRuleError as error:
+            session.rollback()
+            flash(str(error.message), "error")
+            return _go(token, "entry")
+        session.commit()
+        deliver_soon()
+        state.forget(order.id)
+        return stop("handed_over", order, token, email=form.email.data.strip().lower(),
+                    customer=form.who.data == "customer")
+    return _page("who", order, answers, token, form)
+
+
+# --- W3 partner organization ----------------------------------------------------------------
+
+@bp.route("/<token>/partner", methods=["GET", "POST"])
+def partner(token: str):
+    order, answers, redirect_to = _open(token, "partner")
+    if redirect_to:
+        return redirect_to
+    if order.partner.setup_pending:  # the partner's first order: create its organization
+        form = forms.PartnerCreateForm(data={"company": answers.get("partner_company", order.partner.name),
+                                             "admin_email": answers.get("partner_admin_email")})
+        if form.validate_on_submit():
+            holder = matching.user_organization(form.admin_email.data)
+            if holder is not None:  # rule W4
+                form.admin_email.errors.append(_("This email address already belongs to an organization. A user can belong to only one organization at a time."))
+            else:
+                state.save(order.id, partner_company=form.company.data.strip(),
+                           partner_admin_email=form.admin_email.data.strip().lower(), partner_confirmed=True)
+                return _go(token, "admin")
+        return _page("partner", order, answers, token, form, creating=True)
+    form = forms.PartnerReviewForm()
+    if form.validate_on_submit():
+        if form.answer.data == "unknown":  # rule W3: stop, contact the account representative
+            state.forget(order.id, "partner_confirmed")
+            return stop("partner_unknown", order, token)
+        state.save(order.id, partner_confirmed=True)
+        return _go(token, "admin")
+    return _page("partner", order, answers, token, form, creating=False,
+                 partner_facts=matching.facts(order.partner))
+
+
+# --- W4 customer admin email ----------------------------------------------------------------
+
+@bp.route("/<token>/admin", methods=["GET", "POST"])
+def admin(token: str):
+    order, answers, redirect_to = _open(token, "admin")
+    if redirect_to:
+        return redirect_to
+    form = forms.AdminForm(data={"admin_email": answers.get("admin_email")})
+    if request.method == "POST" and request.headers.get("HX-Request") and request.form.get("inline"):
+        form.validate()  # inline validation (htmx): only the field's wrapper comes back
+        return render_template("wizard/steps/_admin_field.html", form=form), 200, {"Vary": "HX-Request"}
+    if form.validate_on_submit():
+        email = form.admin_email.data.strip().lower()
+        if email != answers.get("admin_email"):
+            state.forget(order.id, "organization")  # the match depends on the email
+        state.save(order.id, admin_email=email)
+        return _go(token, "company")
+    return _page("admin", order, answers, token, form)
+
+
+# --- W5 company and country -----------------------------------------------------------------
+
+@bp.route("/<token>/company", methods=["GET", "POST"])
+def company(token: str):
+    order, answers, redirect_to = _open(token, "company")
+    if redirect_to:
+        return redirect_to
+    form = forms.CompanyForm(data={"company": answers.get("company"), "country": answers.get("country")})
+    form.country.choices = [("", _("Choose a country"))] + country_choices(current_language())
+    if form.validate_on_submit():
+        if is_unsupported(form.country.data):
+            form.country.errors.append(_("The service is not available in this country or region, so no organization can be created for it. Contact your account representative."))
+        elif region_for(form.country.data) is None:
+            form.country.errors.append(_("Choose a country from the list."))
+        else:
+            if (form.company.data.strip(), form.country.data) != (answers.get("company"), answers.get("country")):
+                state.forget(order.id, "organization")
+            state.save(order.id, company=form.company.data.strip(), country=form.country.data)
+            return _go(token, "organization")
+    return _page("company", order, answers, token, form)
+
+
+# --- W6 organization (M1-M4) ----------------------------------------------------------------
+
+def _trial_problem(order, organization, admin_email):
+    """The contact-centre variant (W5, W6): converting a trial tenant."""
+    if order.offer != "A-FLEX-CC":
+        return None
+    trial = matching.latest_trial(organization)
+    if trial is None:
+        return None
+    if matching.trial_expired(trial):
+        return "trial_expired"
+    if trial.admin_email and trial.admin_email != admin_email:
+        return "trial_email"
+    return None
+
+
+@bp.route("/<token>/organization", methods=["GET", "POST"])
+def organization(token: str):
+    order, answers, redirect_to = _open(token, "organization")
+    if redirect_to:
+        return redirect_to
+    email = answers["admin_email"]
+    m1 = matching.admin_organization(email)
+    if m1 is not None:  # rule M1: the admin email decides
+        form = forms.MatchReviewForm()
+        if form.validate_on_submit():
+            if form.answer.data == "unknown":
+                return stop("organization_unknown", order, token)
+            problem = _trial_problem(order, m1, email)
+            if problem == "trial_expired":
+                return stop("trial_expired", order, token)
+            state.save(order.id, organization=str(m1.id), reason="m1_email_match")
+            return _go(token, "confirm")
+        return _page("organization", order, answers, token, form, m1=matching.facts(m1),
+                     region=region_for(answers["country"]))
+
+    offered = allowed_organizations(order, answers)
+    holder = matching.user_organization(email)
+    form = forms.OrganizationForm(data={"organization": answers.get("organization")})
+    choices = [(str(org_id), org.name) for org_id, org in offered.items()]
+    if holder is None:
+        choices.append(("new", _("Create a new organization")))
+    form.organization.choices = choices
+    problems = {org_id: _trial_problem(order, org, email) for org_id, org in offered.items()}
+    if form.validate_on_submit():
+        choice = form.organization.data
+        if choice == "new":
+            state.save(order.id, organization="new", reason="new_organization")
+            return _go(token, "confirm")
+        chosen = offered[int(choice)]
+        if problems[chosen.id] == "trial_expired":
+            return stop("trial_expired", order, token)
+        if problems[chosen.id] == "trial_email":
+            form.organization.errors.append(_("This organization is a trial tenant. To convert the trial, go back and enter the same admin email as the trial’s."))
+        else:
+            outcome = matching.outcome(answers["role"], chosen, email, order.partner_id)
+            if outcome is matching.Outcome.BLOCKED_CUSTOMER:
+                return stop("blocked_customer", order, token, facts=matching.facts(chosen))
+            if outcome is matching.Outcome.BLOCKED_OWN_USE:
+                return stop("blocked_own_use", order, token, facts=matching.facts(chosen))
+            state.save(order.id, organization=str(chosen.id), reason="m2_candidate")
+            return _go(token, "confirm")
+    return _page("organization", order, answers, token, form, m1=None,
+                 candidates=[matching.facts(org) for org in offered.values()], holder=holder,
+                 problems=problems, region=region_for(answers["country"]))
+
+
+# --- W7 confirm -----------------------------------------------------------------------------
+
+def _summary(order, answers):
+    choice = answers.get("organization")
+    existing = None
+    if choice and choice != "new":
+        existing = allowed_organizations(order, answers).get(int(choice))
+    return {"existing": existing, "region": region_for(answers.get("country", "")),
+            "ask_admin": existing is not None and matching.outcome(
+                answers["role"], existing, answers["admin_email"], order.partner_id) is matching.Outcome.CONTINUE_ASK_ADMIN}
+
+
+@bp.route("/<token>/confirm", methods=["GET", "POST"])
+def confirm(token: str):
+    order = order_for(token)
+    if order.status != "awaiting_provisioning":
+        return _go(token, "done")  # a second click, another tab or another contact got there first
+    order, answers, redirect_to = _open(token, "confirm")
+    if redirect_to:
+        return redirect_to
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            result = map_order(order.id, answers, language=current_language())
+            session.commit()
+        except AlreadyMapped:
+            session.rollback()
+            return _go(token, "done")
+        except IntegrityError:
+            session.rollback()  # a concurrent confirmation won the race on a unique key
+            return _go(token, "done")
+        except MappingRefused as error:
+            session.rollback()
+            flash(str(error.message), "error")
+            return _go(token, "confirm")
+        state.forget(order.id)
+        state.mark_done(order.id, partner_admin_id=result.partner_admin.id if result.partner_admin else None)
+        return _go(token, "done")
+    return _page("confirm", order, answers, token, form, **_summary(order, answers))
