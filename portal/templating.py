@@ -2,7 +2,7 @@
 from babel import Locale
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
-from portal import labels
+from portal import labels, timezones
 from portal.events import describe_event
 
 
@@ -19,6 +19,7 @@ def init_app(app) -> None:
         datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
         country=country_name,
         number=format_decimal,
+        timezone=lambda zone: timezones.label(zone, str(get_locale())) if zone else "",
     )
     app.jinja_env.globals.update(
         describe_event=describe_event,

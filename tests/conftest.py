@@ -130,3 +130,29 @@ def translate(app, lang: str, message: str, **params) -> str:
 
     with app.test_request_context(), force_locale(lang):
         return gettext(message, **params)
+
+
+# --- browser tests ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium where installed (Playwright's download is not reachable everywhere)."""
+    from tests.browser import ARGS, system_chromium
+
+    args = {**browser_type_launch_args, "args": ARGS}
+    chromium = system_chromium()
+    if chromium:
+        args["executable_path"] = chromium
+    return args
+
+
+@pytest.fixture
+def live_portal(app, demo, smtp_server):
+    """The portal served on 127.0.0.1 with its own SMTP server and demo mailbox."""
+    from tests.browser import LiveServer
+
+    port = free_port()
+    app.config.update(SMTP_URL=smtp_server["url"], DEMO_MAILBOX=str(smtp_server["maildir"]),
+                      BASE_URL=f"http://127.0.0.1:{port}")
+    with LiveServer(app, port) as server:
+        yield server

@@ -9,28 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.scheduler import run_tick
-from tests.browser import ARGS, LiveServer, system_chromium
-from tests.conftest import ARTIFACTS, LANGUAGES, PASSWORD, free_port, translate
+from tests.conftest import ARTIFACTS, LANGUAGES, PASSWORD, translate
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    args = {**browser_type_launch_args, "args": ARGS}
-    chromium = system_chromium()
-    if chromium:
-        args["executable_path"] = chromium
-    return args
-
-
-@pytest.fixture
-def live_portal(app, demo, smtp_server):
-    port = free_port()
-    app.config.update(SMTP_URL=smtp_server["url"], DEMO_MAILBOX=str(smtp_server["maildir"]),
-                      BASE_URL=f"http://127.0.0.1:{port}")
-    with LiveServer(app, port) as server:
-        yield server
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -136,3 +136,15 @@ def test_order_flow_on_postgres(pg_app):
         assert session.scalar(select(func.count(OutgoingEmail.id)).where(
             OutgoingEmail.order_id == order_id, OutgoingEmail.kind == "setup_now")) == 1
         assert session.get(Order, order_id).setup_email_sent_at is not None
+
+
+def test_w7_concurrent_confirmations_map_once_on_postgres(pg_app):
+    from portal.db import session
+    from portal.models import Organization, Subscription
+    from tests.wizard_driver import place_order, race_confirmations
+
+    order_id, token = place_order(pg_app, key="pg-wizard-race-00001")
+    assert race_confirmations(pg_app, token, "PG Racer") == [302] * 4
+    with pg_app.app_context():
+        assert session.scalar(select(func.count(Organization.id)).where(Organization.name.like("PG Racer %"))) == 1
+        assert session.scalar(select(func.count(Subscription.id)).where(Subscription.order_id == order_id)) == 1

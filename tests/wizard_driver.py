@@ -58,3 +58,27 @@ class Wizard:
         response = self.post("company", {"company": company, "country": country})
         assert response.status_code == 302, response.get_data(as_text=True)
         return response
+
+
+def race_confirmations(app, token: str, prefix: str, racers: int = 4) -> list[int]:
+    """Several browsers confirm the same order at the same moment (rule W7); their statuses."""
+    import threading
+
+    wizards = []
+    for n in range(racers):
+        w = Wizard(app.test_client(), token)
+        w.through(admin_email=f"admin@{prefix.lower().replace(' ', '')}{n}.example", company=f"{prefix} {n}")
+        w.post("organization", {"organization": "new"})
+        wizards.append(w)
+    barrier, statuses = threading.Barrier(racers), []
+
+    def confirm(w):
+        barrier.wait()
+        statuses.append(w.post("confirm").status_code)
+
+    threads = [threading.Thread(target=confirm, args=(w,)) for w in wizards]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return statuses
