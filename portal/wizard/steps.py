@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from portal import matching
+from portal.collation import sorted_for
 from portal.db import session, writes
 from portal.i18n import current_language, languages, native_name
 from portal.mail.delivery import deliver_soon
@@ -247,7 +248,9 @@ def organization(token: str):
             state.save(order.id, organization=str(chosen.id), reason="m2_candidate")
             return _go(token, "confirm")
     return _page("organization", order, answers, token, form, m1=None,
-                 candidates=[matching.facts(org) for org in offered.values()], holder=holder,
+                 candidates=[matching.facts(org) for org in sorted_for(current_language(), offered.values(),
+                                                                       key=lambda org: org.name)],
+                 holder=holder,
                  problems=problems, region=region_for(answers["country"]))
 
 
