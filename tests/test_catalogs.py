@@ -2,6 +2,7 @@
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from babel.messages.plurals import get_plural
@@ -75,3 +76,30 @@ def test_l1_placeholders_match_the_source_and_format(lang):
             elif "%" in form and m.python_format:
                 form % ()
             assert re.findall(r"</?\w+", form) == re.findall(r"</?\w+", sources[0]), f"{lang}: tags differ in {form!r}"
+
+
+POFILTER = str(Path(sys.executable).parent / "pofilter")  # translate-toolkit, installed beside pytest
+CRITICAL_CHECKS = ("printf", "pythonbraceformat", "variables", "xmltags", "escapes", "newlines", "nplurals")
+
+
+@pytest.mark.parametrize("lang", CATALOG_LANGUAGES)
+def test_l1_translate_toolkit_critical_checks_find_nothing(lang, tmp_path):
+    """pofilter exits 0 even when checks fail, so the failures are read from its output."""
+    report = tmp_path / f"{lang}-failures.po"
+    command = [POFILTER, "--progress=none", *[arg for check in CRITICAL_CHECKS for arg in ("-t", check)],
+               str(ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po"), str(report)]
+    subprocess.run(command, check=True, capture_output=True, text=True)
+    failures = re.findall(r"^# \(pofilter\) (.+)$", report.read_text(encoding="utf-8"), re.M) if report.exists() else []
+    assert failures == []
+
+
+def test_pofilter_reports_a_broken_placeholder(tmp_path):
+    """The check above can fail: a renamed placeholder is reported."""
+    broken = tmp_path / "broken.po"
+    source = (ROOT / "translations" / "sl" / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
+    broken.write_text(source.replace('msgstr "Naročilo %(reference)s', 'msgstr "Naročilo %(referenca)s', 1),
+                      encoding="utf-8")
+    report = tmp_path / "out.po"
+    subprocess.run([POFILTER, "--progress=none", "-t", "printf",
+                    str(broken), str(report)], check=True, capture_output=True)
+    assert "Added printf variable: %(referenca)s" in report.read_text(encoding="utf-8")
