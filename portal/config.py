@@ -5,8 +5,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 
-# rule L1: English is the source; these four are complete translations.
-LANGUAGES = ("en", "nl", "sv", "sl", "bg")
+# rule L1: English is the source; these four are complete translations. Adding a language takes
+# its catalog under translations/ and its code here (or in the LANGUAGES environment variable).
+LANGUAGES = tuple(code.strip() for code in os.environ.get("LANGUAGES", "en,nl,sv,sl,bg").split(",") if code.strip())
 DEFAULT_LANGUAGE = "en"
 
 
