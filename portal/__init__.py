@@ -33,6 +33,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.teardown_request(lambda _exc: reset_request_state("lang", "writes"))
     app.teardown_appcontext(lambda _exc: app.extensions["portal.session"].remove())
 
+    folder = app.config["TRANSLATIONS_DIR"]
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(folder for _ in app.config["BABEL_DOMAIN"].split(";"))
     babel.init_app(app, locale_selector=i18n.choose_language)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -126,7 +126,7 @@ def update_command():
 @translate_cli.command("compile")
 def compile_command():
     """Compile the catalogs (.mo files are generated, never committed)."""
-    _pybabel("compile", "-d", str(TRANSLATIONS), "--statistics")
+    _pybabel("compile", "-d", str(TRANSLATIONS), "-D", "messages wtforms", "--statistics")
 
 
 @translate_cli.command("init")

@@ -22,7 +22,10 @@ class Config:
     LANGUAGES = LANGUAGES
     BABEL_DEFAULT_LOCALE = DEFAULT_LANGUAGE
     BABEL_DEFAULT_TIMEZONE = "UTC"
-    BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
+    # Two domains from one folder: the portal's own strings, and WTForms' generic messages in
+    # catalogs of our own (WTForms ships none for Slovenian and an incomplete Bulgarian one).
+    TRANSLATIONS_DIR = str(ROOT / "translations")
+    BABEL_DOMAIN = "messages;wtforms"
     # "Set up now" links stay valid as long as an order can still be set up (rule O5: 30 days).
     SETUP_LINK_MAX_AGE = 60 * 60 * 24 * 45
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session

@@ -5,11 +5,35 @@ incomplete for Bulgarian; these give whole, translated sentences instead.
 """
 from datetime import date
 
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
 
 REQUIRED = _l("This field is required.")
+
+
+class _BabelTranslations:
+    """WTForms' own messages from the page's catalogs (domain "wtforms"), through Flask-Babel.
+
+    ``ungettext`` is called directly: Flask-Babel's ``ngettext`` would format the message with
+    ``num`` only, and WTForms formats its messages itself.
+    """
+
+    def gettext(self, string):
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return get_translations().ungettext(singular, plural, n)
+
+
+class PortalForm(FlaskForm):
+    """Every form of the portal: CSRF from Flask-WTF, messages in the page's language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _BabelTranslations()
 
 
 def required():

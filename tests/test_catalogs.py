@@ -11,16 +11,22 @@ from babel.messages.pofile import read_po
 from tests.conftest import ROOT
 
 CATALOG_LANGUAGES = ("nl", "sv", "sl", "bg")
+DOMAINS = ("messages", "wtforms")  # the portal's strings; WTForms' generic messages
+CATALOGS = [(lang, domain) for lang in CATALOG_LANGUAGES for domain in DOMAINS]
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]")
 
 
-def catalog(lang):
-    with (ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
+def catalog(lang, domain="messages"):
+    with (ROOT / "translations" / lang / "LC_MESSAGES" / f"{domain}.po").open("rb") as f:
         return read_po(f)
 
 
-def entries(lang):
-    return [m for m in catalog(lang) if m.id]
+def entries(lang, domain="messages"):
+    return [m for m in catalog(lang, domain) if m.id]
+
+
+def ids(messages):
+    return {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in messages if m.id}
 
 
 @pytest.fixture(scope="module")
@@ -35,44 +41,54 @@ def extracted(tmp_path_factory):
 
 @pytest.mark.parametrize("lang", CATALOG_LANGUAGES)
 def test_l1_catalog_has_exactly_the_strings_of_the_source(lang, extracted):
-    have = {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in entries(lang)}
+    have = ids(entries(lang))
     assert extracted - have == set(), "strings missing from the catalog: run `make update-catalogs`"
     assert have - extracted == set(), "obsolete strings in the catalog"
 
 
 @pytest.mark.parametrize("lang", CATALOG_LANGUAGES)
-def test_l1_every_entry_is_translated_and_not_fuzzy(lang):
-    for m in entries(lang):
+def test_l1_wtforms_catalog_has_exactly_the_messages_of_the_installed_wtforms(lang):
+    import wtforms
+
+    with (Path(wtforms.__file__).parent / "locale" / "wtforms.pot").open("rb") as f:
+        assert ids(entries(lang, "wtforms")) == ids(read_po(f))
+
+
+@pytest.mark.parametrize("lang, domain", CATALOGS)
+def test_l1_every_entry_is_translated_and_not_fuzzy(lang, domain):
+    for m in entries(lang, domain):
         forms = m.string if isinstance(m.string, tuple) else (m.string,)
         assert all(forms), f"{lang}: untranslated {m.id!r}"
         assert not m.fuzzy, f"{lang}: fuzzy {m.id!r}"
-    assert not catalog(lang).obsolete
+    assert not catalog(lang, domain).obsolete
 
 
-@pytest.mark.parametrize("lang", CATALOG_LANGUAGES)
-def test_l1_plural_forms_header_is_cldrs(lang):
+@pytest.mark.parametrize("lang, domain", CATALOGS)
+def test_l1_plural_forms_header_is_cldrs(lang, domain):
     nplurals, expression = get_plural(lang)
-    header = catalog(lang).plural_forms
+    header = catalog(lang, domain).plural_forms
     assert header == f"nplurals={nplurals}; plural={expression};"
     if lang == "sl":
         assert nplurals == 4
-    for m in entries(lang):
+    for m in entries(lang, domain):
         if m.pluralizable:
             assert len(m.string) == nplurals and all(m.string), f"{lang}: {m.id[0]!r} lacks a plural form"
 
 
-@pytest.mark.parametrize("lang", CATALOG_LANGUAGES)
-def test_l1_placeholders_match_the_source_and_format(lang):
-    for m in entries(lang):
+@pytest.mark.parametrize("lang, domain", CATALOGS)
+def test_l1_placeholders_match_the_source_and_format(lang, domain):
+    for m in entries(lang, domain):
         sources = m.id if isinstance(m.id, tuple) else (m.id,)
         forms = m.string if isinstance(m.string, tuple) else (m.string,)
         expected = set(PLACEHOLDER.findall(sources[-1])) | set(PLACEHOLDER.findall(sources[0]))
         names = {name for name in expected if name}
         for form in forms:
             assert set(PLACEHOLDER.findall(form)) <= expected, f"{lang}: {form!r} has other placeholders"
+            positional = PLACEHOLDER.findall(sources[0]).count("")
             if names:
-                params = {name: 1 for name in names}
-                form % params  # raises on a stray %
+                form % {name: 1 for name in names}  # raises on a stray %
+            elif positional:
+                form % (("x",) * positional)
             elif "%" in form and m.python_format:
                 form % ()
             assert re.findall(r"</?\w+", form) == re.findall(r"</?\w+", sources[0]), f"{lang}: tags differ in {form!r}"
@@ -82,12 +98,12 @@ POFILTER = str(Path(sys.executable).parent / "pofilter")  # translate-toolkit, i
 CRITICAL_CHECKS = ("printf", "pythonbraceformat", "variables", "xmltags", "escapes", "newlines", "nplurals")
 
 
-@pytest.mark.parametrize("lang", CATALOG_LANGUAGES)
-def test_l1_translate_toolkit_critical_checks_find_nothing(lang, tmp_path):
+@pytest.mark.parametrize("lang, domain", CATALOGS)
+def test_l1_translate_toolkit_critical_checks_find_nothing(lang, domain, tmp_path):
     """pofilter exits 0 even when checks fail, so the failures are read from its output."""
-    report = tmp_path / f"{lang}-failures.po"
+    report = tmp_path / f"{lang}-{domain}-failures.po"
     command = [POFILTER, "--progress=none", *[arg for check in CRITICAL_CHECKS for arg in ("-t", check)],
-               str(ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po"), str(report)]
+               str(ROOT / "translations" / lang / "LC_MESSAGES" / f"{domain}.po"), str(report)]
     subprocess.run(command, check=True, capture_output=True, text=True)
     failures = re.findall(r"^# \(pofilter\) (.+)$", report.read_text(encoding="utf-8"), re.M) if report.exists() else []
     assert failures == []

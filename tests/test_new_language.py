@@ -26,7 +26,7 @@ def test_a_new_language_needs_only_its_catalog_and_one_configuration_entry(app_c
         write_mo(f, catalog)
 
     app = create_app({**app_config, "LANGUAGES": ("en", "nl", "sv", "sl", "bg", "de"),
-                      "BABEL_TRANSLATION_DIRECTORIES": str(translations)})
+                      "TRANSLATIONS_DIR": str(translations)})
     client = app.test_client()
     page = client.get("/de/sign-in")
     html = page.get_data(as_text=True)

@@ -1,13 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, SelectField
 from wtforms.validators import DataRequired, Length
 
-from portal.fields import LocalDateField, LocalIntegerField, REQUIRED, email_address, input_required, whole_number
+from portal.fields import PortalForm, LocalDateField, LocalIntegerField, REQUIRED, email_address, input_required, whole_number
 from portal.orders.rules import MAX_LICENSES
 
 
-class OrderForm(FlaskForm):
+class OrderForm(PortalForm):
     offer = SelectField(_l("Offer"), validators=[DataRequired(message=REQUIRED)])
     licenses = LocalIntegerField(_l("Number of licenses"), validators=[input_required(), whole_number(1, MAX_LICENSES)])
     requested_start = LocalDateField(_l("Requested start date"), validators=[input_required()])
@@ -18,11 +17,11 @@ class OrderForm(FlaskForm):
     submission_key = HiddenField(validators=[DataRequired(message=REQUIRED), Length(min=16, max=64)])
 
 
-class ContactForm(FlaskForm):
+class ContactForm(PortalForm):
     provisioning_contact = EmailField(_l("Provisioning contact email"), validators=email_address())
     setup_language = SelectField(_l("Language of the set-up email"), validators=[DataRequired(message=REQUIRED)])
     send_now = BooleanField(_l("Send the set-up email to this contact now"), default=True)
 
 
-class ResendForm(FlaskForm):
+class ResendForm(PortalForm):
     nonce = HiddenField(validators=[DataRequired(message=REQUIRED), Length(min=16, max=64)])

@@ -1,11 +1,10 @@
 """One form per wizard step; every message comes from our catalog (rule L1)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from portal.fields import REQUIRED, email_address, required
+from portal.fields import PortalForm, REQUIRED, email_address, required
 
 CHOOSE_ONE = _l("Choose one of the options.")
 
@@ -15,13 +14,13 @@ def options(*pairs):
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class RoleForm(FlaskForm):
+class RoleForm(PortalForm):
     """W1."""
     role = RadioField(_l("Your role"), choices=options(("partner", _l("I am a partner")), ("customer", _l("I am a customer"))),
                       validators=[DataRequired(message=CHOOSE_ONE)])
 
 
-class WhoForm(FlaskForm):
+class WhoForm(PortalForm):
     """W2."""
     who = RadioField(_l("Who sets up the services?"), choices=options(
         ("self", _l("Yes, I will set up")),
@@ -37,7 +36,7 @@ class WhoForm(FlaskForm):
                 validator(self, field)
 
 
-class PartnerReviewForm(FlaskForm):
+class PartnerReviewForm(PortalForm):
     """W3, existing partner organization: confirm it, or say it is not yours."""
     answer = RadioField(_l("Is this your partner organization?"), choices=options(
         ("yes", _l("Yes, this is my organization")),
@@ -45,32 +44,32 @@ class PartnerReviewForm(FlaskForm):
     ), validators=[DataRequired(message=CHOOSE_ONE)])
 
 
-class PartnerCreateForm(FlaskForm):
+class PartnerCreateForm(PortalForm):
     """W3, first order: the partner organization to create."""
     company = StringField(_l("Partner company name"), validators=[required(), Length(max=200)])
     admin_email = EmailField(_l("Partner admin email"), validators=email_address(),
                              description=_l("This person becomes the full admin of your partner organization."))
 
 
-class AdminForm(FlaskForm):
+class AdminForm(PortalForm):
     """W4."""
     admin_email = EmailField(_l("Customer admin email"), validators=email_address(),
                              description=_l("A user can belong to only one organization at a time."))
 
 
-class CompanyForm(FlaskForm):
+class CompanyForm(PortalForm):
     """W5."""
     company = StringField(_l("Company name"), validators=[required(), Length(max=200)])
     country = SelectField(_l("Country of operation"), validators=[DataRequired(message=REQUIRED)],
                           description=_l("The country decides the data residency region of a new organization."))
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(PortalForm):
     """W6: an existing organization (by id) or a new one."""
     organization = RadioField(_l("Organization"), validators=[DataRequired(message=CHOOSE_ONE)], coerce=str)
 
 
-class MatchReviewForm(FlaskForm):
+class MatchReviewForm(PortalForm):
     """W6 after M1: the organization found by the admin email."""
     answer = RadioField(_l("Is this the right organization?"), choices=options(
         ("yes", _l("Yes, continue with this organization")),
@@ -78,11 +77,11 @@ class MatchReviewForm(FlaskForm):
     ), validators=[DataRequired(message=CHOOSE_ONE)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """W7: the confirmation posts nothing but its CSRF token."""
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(PortalForm):
     """W8: strength rule - at least 12 characters, letters and digits, not the email address."""
     password = PasswordField(_l("New password"), validators=[required(), Length(min=12, max=128, message=_l("Use at least 12 characters."))],
                              description=_l("At least 12 characters, with letters and digits, and not your email address."))
@@ -101,21 +100,21 @@ class PasswordForm(FlaskForm):
             raise ValidationError(_l("The password must not contain your email address."))
 
 
-class CallingForm(FlaskForm):
+class CallingForm(PortalForm):
     location = StringField(_l("Main location name"), validators=[required(), Length(max=100)])
     country = SelectField(_l("Country for phone numbers"), validators=[DataRequired(message=REQUIRED)])
 
 
-class MeetingsForm(FlaskForm):
+class MeetingsForm(PortalForm):
     site = StringField(_l("Meetings site name"), validators=[required(), Length(max=30)],
                        description=_l("Your meetings site address will be https://NAME.meetings.example."))
     time_zone = SelectField(_l("Time zone"), validators=[DataRequired(message=REQUIRED)])
 
 
-class EnterpriseForm(FlaskForm):
+class EnterpriseForm(PortalForm):
     subdomain = StringField(_l("Subdomain"), validators=[required(), Length(max=63)],
                             description=_l("Lowercase letters, digits and hyphens; it must be unique."))
 
 
-class ProvisionForm(FlaskForm):
+class ProvisionForm(PortalForm):
     """W9's last step posts nothing but its CSRF token."""
