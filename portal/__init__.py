@@ -35,7 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     folder = app.config["TRANSLATIONS_DIR"]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(folder for _ in app.config["BABEL_DOMAIN"].split(";"))
-    babel.init_app(app, locale_selector=i18n.choose_language)
+    babel.init_app(app, locale_selector=i18n.choose_language, timezone_selector=i18n.choose_time_zone)
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)

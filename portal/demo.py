@@ -99,8 +99,11 @@ def load() -> dict:
         session.add(PartnerCustomer(partner_id=orgs[partner].id, customer_id=orgs[customer].id,
                                     access_level=access, created_at=orgs[customer].created_at))
 
+    zones = {"NL": "Europe/Amsterdam", "SE": "Europe/Stockholm", "SI": "Europe/Ljubljana", "BG": "Europe/Sofia",
+             "US": "America/New_York", "GB": "Europe/London", "HR": "Europe/Zagreb"}
     for email, language, role, key in SIGN_INS:
         user = User(email=email, language=language, organization_id=orgs[key].id, created_at=orgs[key].created_at,
+                    time_zone=zones.get(orgs[key].country),
                     display_name=email.split("@")[0].replace(".", " ").title())
         user.set_password(DEMO_PASSWORD)
         session.add(user)

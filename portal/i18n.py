@@ -45,6 +45,13 @@ def choose_language() -> str:
     return negotiate(request.accept_languages)
 
 
+def choose_time_zone() -> str:
+    """Rule L4: the signed-in user's time zone, else UTC (what every time is stored in)."""
+    if has_request_context() and current_user and current_user.is_authenticated and current_user.time_zone:
+        return current_user.time_zone
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
 def current_language() -> str:
     return str(get_locale())
 

@@ -1,6 +1,7 @@
 """Jinja set-up: trimmed translations, CLDR formatting helpers and label lookups (rule L4)."""
 from babel import Locale
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from babel.lists import format_list
+from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale, pgettext
 
 from portal import labels, timezones
 from portal.events import describe_event
@@ -11,6 +12,23 @@ def country_name(code: str) -> str:
     return Locale.parse(str(get_locale())).territories.get(code, code)
 
 
+def relative_time(value) -> str:
+    """A date or datetime relative to now, in the page's language ("in 5 days")."""
+    from datetime import date, datetime
+
+    from portal import clock
+
+    if isinstance(value, datetime):
+        delta = value - clock.now()
+    elif isinstance(value, date):
+        delta = value - clock.today()
+    else:
+        return ""
+    if abs(delta.days) < 1 and not isinstance(value, datetime) or delta == delta.__class__(0):
+        return pgettext("relative day", "today")  # CLDR in Babel has no "today" form
+    return format_timedelta(delta, granularity="day", threshold=1.5, add_direction=True)
+
+
 def init_app(app) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -19,6 +37,11 @@ def init_app(app) -> None:
         datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
         country=country_name,
         number=format_decimal,
+        # "Messaging, Meetings and Calling" as the language joins a list (CLDR).
+        cldr_list=lambda items: format_list([str(item) for item in items], locale=str(get_locale())),
+        service_label=lambda code: labels.SERVICE_LABELS[code],
+        # "in 5 days" / "3 days ago", counted from the portal's clock.
+        relative=relative_time,
         timezone=lambda zone: timezones.label(zone, str(get_locale())) if zone else "",
     )
     app.jinja_env.globals.update(

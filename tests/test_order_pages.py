@@ -153,7 +153,7 @@ def test_customer_admin_sees_its_organization_in_each_language(client, app, demo
 
 def test_account_language_preference_is_saved(client, app, db, demo):
     sign_in(client, "lars.berg@northwind.example")
-    response = client.post("/en/account", data={"language": "sl"})
+    response = client.post("/en/account", data={"language": "sl", "time_zone": "Europe/Ljubljana"})
     assert response.headers["Location"] == "/sl/account"
     assert client.get("/", headers={"Accept-Language": "en"}).headers["Location"].endswith("/sl/")
 

@@ -12,3 +12,4 @@ class SignInForm(PortalForm):
 
 class PreferencesForm(PortalForm):
     language = SelectField(_l("Language for pages and emails"), validators=[DataRequired(), Length(max=5)])
+    time_zone = SelectField(_l("Time zone for dates and times"), validators=[DataRequired()])

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from portal.audit import record
 from portal.auth.forms import PreferencesForm, SignInForm
 from portal.db import session
-from portal.i18n import native_name, languages
+from portal.i18n import current_language, languages, native_name
+from portal.timezones import choices as time_zone_choices
 from portal.models import User
 from portal.normalize import email_key
 from portal.urls import safe_next
@@ -41,14 +42,16 @@ def sign_out():
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
-    form = PreferencesForm(language=current_user.language)
+    form = PreferencesForm(language=current_user.language, time_zone=current_user.time_zone or "UTC")
     form.language.choices = [(code, native_name(code)) for code in languages()]
+    form.time_zone.choices = [("UTC", "UTC")] + list(time_zone_choices(current_language()))
     if form.validate_on_submit():
         user = session.get(User, current_user.id)
         user.language = form.language.data
-        record("language_changed", actor=user, organization_id=user.organization_id,
-               language=form.language.data)
+        user.time_zone = None if form.time_zone.data == "UTC" else form.time_zone.data
+        record("preferences_changed", actor=user, organization_id=user.organization_id,
+               language=form.language.data, time_zone=form.time_zone.data)
         session.commit()
-        flash(_("Your language preference is saved."), "success")
+        flash(_("Your preferences are saved."), "success")
         return redirect(url_for("auth.account", lang=form.language.data))
     return render_template("auth/account.html", form=form)

@@ -30,6 +30,8 @@ class User(UserMixin, Base):
     display_name: Mapped[str] = mapped_column(String(200), default="")
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     language: Mapped[str] = mapped_column(String(5), default="en")
+    # rule L4: dates and times are shown in the user's time zone (an IANA name); None is UTC.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
