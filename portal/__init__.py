@@ -41,14 +41,14 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     templating.init_app(app)
 
-    from portal import auth, cli, core, errors, organization
+    from portal import auth, cli, core, errors, organization, translation_status
     from portal.auth.views import bp as auth_bp
     from portal.mail.mailbox import bp as mailbox_bp
     from portal.orders.views import bp as orders_bp
     from portal.wizard.views import bp as wizard_bp
 
     auth.init_app(app)
-    for blueprint in (core.bp, auth_bp, orders_bp, organization.bp, wizard_bp, mailbox_bp):
+    for blueprint in (core.bp, auth_bp, orders_bp, organization.bp, wizard_bp, mailbox_bp, translation_status.bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     cli.init_app(app)

@@ -1,7 +1,8 @@
 """Jinja set-up: trimmed translations, CLDR formatting helpers and label lookups (rule L4)."""
 from babel import Locale
 from babel.lists import format_list
-from flask_babel import format_date, format_datetime, format_decimal, format_timedelta, get_locale, pgettext
+from flask_babel import (format_date, format_datetime, format_decimal, format_percent, format_timedelta, get_locale,
+                         pgettext)
 
 from portal import labels, timezones
 from portal.events import describe_event
@@ -37,6 +38,7 @@ def init_app(app) -> None:
         datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
         country=country_name,
         number=format_decimal,
+        percent=format_percent,
         # "Messaging, Meetings and Calling" as the language joins a list (CLDR).
         cldr_list=lambda items: format_list([str(item) for item in items], locale=str(get_locale())),
         service_label=lambda code: labels.SERVICE_LABELS[code],

@@ -35,3 +35,15 @@ def test_a_new_language_needs_only_its_catalog_and_one_configuration_entry(app_c
     assert 'hreflang="de"' in html and ">Deutsch<" in html  # the switcher names it from CLDR
     assert client.get("/", headers={"Accept-Language": "de-AT,en;q=0.5"}).headers["Location"].endswith("/de/")
     app.extensions["portal.engine"].dispose()
+
+
+def test_translation_status_page_shows_progress_and_glossary(client, app, demo):
+    from tests.conftest import sign_in, translate
+
+    assert client.get("/nl/translations/").status_code == 302  # sign-in first
+    sign_in(client, "petra.kos@zdravje.example")
+    html = client.get("/sl/translations/").get_data(as_text=True)
+    assert translate(app, "sl", "Translation status") in html
+    assert ">Slovenščina<" in html and ">Български<" in html
+    assert "proefperiode" in html and "пробна версия" in html and "preizkus" in html  # glossary terms
+    assert "100" in html
