@@ -12,6 +12,8 @@ from wtforms import DateField, IntegerField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
 
 REQUIRED = _l("This field is required.")
+# Options named by CLDR (languages, countries, time zones) are data, not text to translate.
+DATA = {"translate": "no"}
 
 
 class _BabelTranslations:

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, SelectField
 from wtforms.validators import DataRequired, Length
 
-from portal.fields import PortalForm, LocalDateField, LocalIntegerField, REQUIRED, email_address, input_required, whole_number
+from portal.fields import DATA, PortalForm, LocalDateField, LocalIntegerField, REQUIRED, email_address, input_required, whole_number
 from portal.orders.rules import MAX_LICENSES
 
 
@@ -13,13 +13,15 @@ class OrderForm(PortalForm):
     provisioning_contact = EmailField(
         _l("Provisioning contact email"), validators=email_address(),
         description=_l("The person who provides the set-up details. An alias is allowed; you can change it later."))
-    setup_language = SelectField(_l("Language of the set-up email"), validators=[DataRequired(message=REQUIRED)])
+    setup_language = SelectField(_l("Language of the set-up email"), validators=[DataRequired(message=REQUIRED)],
+                                 render_kw=DATA)
     submission_key = HiddenField(validators=[DataRequired(message=REQUIRED), Length(min=16, max=64)])
 
 
 class ContactForm(PortalForm):
     provisioning_contact = EmailField(_l("Provisioning contact email"), validators=email_address())
-    setup_language = SelectField(_l("Language of the set-up email"), validators=[DataRequired(message=REQUIRED)])
+    setup_language = SelectField(_l("Language of the set-up email"), validators=[DataRequired(message=REQUIRED)],
+                                 render_kw=DATA)
     send_now = BooleanField(_l("Send the set-up email to this contact now"), default=True)
 
 

@@ -4,7 +4,7 @@ from wtforms import EmailField, PasswordField, RadioField, SelectField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from portal.fields import PortalForm, REQUIRED, email_address, required
+from portal.fields import DATA, PortalForm, REQUIRED, email_address, required
 
 CHOOSE_ONE = _l("Choose one of the options.")
 
@@ -28,7 +28,7 @@ class WhoForm(PortalForm):
         ("customer", _l("The customer will set up")),
     ), validators=[DataRequired(message=CHOOSE_ONE)])
     email = EmailField(_l("Their email address"), description=_l("They receive the “Set up now” link and finish the set-up."))
-    language = SelectField(_l("Language of the email"))
+    language = SelectField(_l("Language of the email"), render_kw=DATA)
 
     def validate_email(self, field):
         if self.who.data in ("other", "customer"):
@@ -61,7 +61,7 @@ class CompanyForm(PortalForm):
     """W5."""
     company = StringField(_l("Company name"), validators=[required(), Length(max=200)])
     country = SelectField(_l("Country of operation"), validators=[DataRequired(message=REQUIRED)],
-                          description=_l("The country decides the data residency region of a new organization."))
+                          description=_l("The country decides the data residency region of a new organization."), render_kw=DATA)
 
 
 class OrganizationForm(PortalForm):
@@ -102,13 +102,13 @@ class PasswordForm(PortalForm):
 
 class CallingForm(PortalForm):
     location = StringField(_l("Main location name"), validators=[required(), Length(max=100)])
-    country = SelectField(_l("Country for phone numbers"), validators=[DataRequired(message=REQUIRED)])
+    country = SelectField(_l("Country for phone numbers"), validators=[DataRequired(message=REQUIRED)], render_kw=DATA)
 
 
 class MeetingsForm(PortalForm):
     site = StringField(_l("Meetings site name"), validators=[required(), Length(max=30)],
                        description=_l("Your meetings site address will be https://NAME.meetings.example."))
-    time_zone = SelectField(_l("Time zone"), validators=[DataRequired(message=REQUIRED)])
+    time_zone = SelectField(_l("Time zone"), validators=[DataRequired(message=REQUIRED)], render_kw=DATA)
 
 
 class EnterpriseForm(PortalForm):

@@ -1,0 +1,174 @@
+"""Issue 5: every page each role can reach, crawled in the pseudo-locale in real Chromium.
+
+Fails on any visible text, title, placeholder, aria-label, alt, validation or flash message
+without the pseudo marker (a hard-coded string), and on text that overflows its box at 320 px
+and at 1280 px. Data (names, emails, CLDR names and dates) is marked translate="no" in the
+templates, which is also what tells browser translation tools to leave it alone.
+"""
+import pytest
+
+from tests.conftest import ARTIFACTS, LANGUAGES, PASSWORD, ROOT
+from tests.pseudo import CODE, make_translations
+from tests.wizard_driver import place_order
+
+pytestmark = pytest.mark.browser
+
+CHECK = r"""
+() => {
+  const innermost = /⟦[^⟦⟧]*⟧/g;
+  const unmarked = text => { let t = text, before; do { before = t; t = t.replace(innermost, ' '); } while (t !== before); return t; };
+  const letters = /\p{L}/u;
+  const skipped = el => el.closest('[translate="no"], script, style, noscript, template, iframe');
+  const visible = el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '');
+  const untranslated = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!el || skipped(el) || !visible(el) || el.tagName === 'OPTION') continue;
+    const rest = unmarked(node.textContent);
+    if (letters.test(rest)) untranslated.push(name(el) + ': ' + node.textContent.trim().slice(0, 80));
+  }
+  for (const el of document.querySelectorAll('[title], [placeholder], [aria-label], [alt]')) {
+    if (skipped(el)) continue;
+    for (const attr of ['title', 'placeholder', 'aria-label', 'alt']) {
+      const value = el.getAttribute(attr);
+      if (value && letters.test(unmarked(value))) untranslated.push(name(el) + '[' + attr + ']: ' + value);
+    }
+  }
+  for (const option of document.querySelectorAll('select option')) {
+    if (skipped(option)) continue;
+    if (letters.test(unmarked(option.textContent))) untranslated.push('option: ' + option.textContent.trim());
+  }
+  // A title may name data (an organization), but its own words must be translated.
+  if (!document.title.includes('⟦')) untranslated.push('title: ' + document.title);
+  const overflow = [];
+  if (document.documentElement.scrollWidth > window.innerWidth + 1) overflow.push('page is wider than the window: ' + document.documentElement.scrollWidth);
+  for (const el of document.querySelectorAll('body *')) {
+    if (el.closest('.table-wrap, select, input, textarea, iframe') || !visible(el)) continue;
+    const style = getComputedStyle(el);
+    if (style.display === 'inline' || el.clientWidth === 0) continue;
+    if (el.scrollWidth > el.clientWidth + 1 && style.overflowX !== 'auto' && style.overflowX !== 'scroll')
+      overflow.push(name(el) + ': ' + el.textContent.trim().slice(0, 60));
+  }
+  return {untranslated, overflow};
+}
+"""
+
+
+@pytest.fixture
+def app_config(app_config, tmp_path):
+    folder = make_translations(ROOT, tmp_path / "translations")
+    return {**app_config, "LANGUAGES": (*LANGUAGES, CODE), "TRANSLATIONS_DIR": str(folder)}
+
+
+class Crawler:
+    def __init__(self, page, base, width, role):
+        self.page, self.base, self.problems = page, base, []
+        self.shots = ARTIFACTS / "pseudo" / f"{role}-{width}"
+        self.shots.mkdir(parents=True, exist_ok=True)
+        self.n = 0
+        page.set_viewport_size({"width": width, "height": 900})
+
+    def check(self, label):
+        self.n += 1
+        self.page.wait_for_load_state("networkidle")
+        self.page.screenshot(path=str(self.shots / f"{self.n:02d}-{label}.png"), full_page=True)
+        found = self.page.evaluate(CHECK)
+        self.problems += [f"{label} ({self.page.url}): untranslated {text}" for text in found["untranslated"]]
+        self.problems += [f"{label} ({self.page.url}): overflow {text}" for text in found["overflow"]]
+
+    def visit(self, path, label):
+        self.page.goto(self.base + path)
+        self.check(label)
+
+    def submit(self, label, button=None):
+        (self.page.locator(button) if button else self.page.locator("main form button[type=submit]").last).click()
+        self.check(label)
+
+
+def sign_in(crawler, email):
+    crawler.visit(f"/{CODE}/sign-in", "sign-in")
+    crawler.submit("sign-in-empty")  # validation messages
+    crawler.page.fill("#email", email)
+    crawler.page.fill("#password", "wrong")
+    crawler.submit("sign-in-wrong")  # flash message
+    crawler.page.fill("#email", email)
+    crawler.page.fill("#password", PASSWORD)
+    crawler.page.locator("main form button[type=submit]").click()
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_pseudo_anonymous_and_wizard(live_portal, app, page, width):
+    c = Crawler(page, live_portal.url, width, "anonymous")
+    c.visit(f"/{CODE}/", "home")
+    c.visit(f"/{CODE}/no-such-page", "not-found")
+    c.visit(f"/{CODE}/setup/not-a-token", "link-problem")
+    _, token = place_order(app, language=CODE, key=f"pseudo-wizard-{width}-0001")
+    w = f"/{CODE}/setup/{token}"
+    c.visit(w, "entry")
+    c.visit(w + "/role", "role")
+    c.submit("role-empty")
+    page.check("input[value=partner]")
+    c.submit("who")
+    c.submit("who-empty")
+    page.check("input[value=self]")
+    c.submit("partner")
+    page.check("input[value=yes]")
+    c.submit("admin")
+    page.fill("#admin_email", "not-an-email")
+    c.submit("admin-invalid")
+    page.fill("#admin_email", "new.person@contoso.example")
+    c.submit("company")
+    page.fill("#company", "Contoso Logistics")
+    page.select_option("#country", "CU")
+    c.submit("company-unsupported")
+    page.select_option("#country", "NL")
+    c.submit("organization")
+    page.check("input[value=new]")
+    c.submit("confirm")
+    c.submit("done")
+    page.locator("main a.button").click()
+    c.check("service-details")
+    c.submit("service-calling")
+    page.fill("#location", "HQ")
+    c.submit("service-meetings")
+    page.fill("#site", f"pseudo-{width}")
+    page.select_option("#time_zone", "Europe/Amsterdam")
+    c.submit("service-enterprise")
+    page.fill("#subdomain", "-bad")
+    page.locator("button[value=check]").click()
+    c.check("enterprise-check")
+    page.fill("#subdomain", f"pseudo-{width}")
+    c.submit("service-provision")
+    c.submit("provisioned")
+    c.visit(f"/{CODE}/mailbox/", "mailbox")
+    assert c.problems == [], "\n".join(c.problems)
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_pseudo_partner_admin(live_portal, app, page, width):
+    c = Crawler(page, live_portal.url, width, "partner")
+    sign_in(c, "anna.dekker@northwind.example")
+    c.visit(f"/{CODE}/orders/", "orders")
+    c.visit(f"/{CODE}/orders/new", "order-new")
+    page.fill("#licenses", "0")
+    page.fill("#provisioning_contact", "nope")
+    c.submit("order-new-invalid")
+    c.visit(f"/{CODE}/orders/1", "order")
+    page.fill("#provisioning_contact", "bad")
+    c.submit("order-contact-invalid", "#contact-panel button[type=submit]")
+    c.visit(f"/{CODE}/organization/", "organization")
+    c.visit(f"/{CODE}/account", "account")
+    c.visit(f"/{CODE}/translations/", "translations")
+    assert c.problems == [], "\n".join(c.problems)
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_pseudo_customer_admin(live_portal, app, page, width):
+    c = Crawler(page, live_portal.url, width, "customer")
+    sign_in(c, "admin@contoso.example")
+    c.visit(f"/{CODE}/organization/", "organization")
+    c.visit(f"/{CODE}/account", "account")
+    c.visit(f"/{CODE}/orders/", "orders-forbidden")
+    assert c.problems == [], "\n".join(c.problems)
