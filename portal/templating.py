@@ -5,6 +5,7 @@ from flask_babel import (format_date, format_datetime, format_decimal, format_pe
                          pgettext)
 
 from portal import labels, timezones
+from portal.currency import billing_currency, currency_label
 from portal.events import describe_event
 
 
@@ -37,6 +38,7 @@ def init_app(app) -> None:
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
         datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
         country=country_name,
+        billing_currency=lambda country: currency_label(billing_currency(country), str(get_locale())),
         number=format_decimal,
         percent=format_percent,
         # "Messaging, Meetings and Calling" as the language joins a list (CLDR).

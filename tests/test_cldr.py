@@ -77,4 +77,23 @@ def test_l4_numbers_follow_the_language(client, app, demo, lang, expected):
                                               "provisioning_contact": "it@x.example", "setup_language": lang,
                                               "submission_key": f"numbers-key-{lang}-0001"})
     html = client.get(f"/{lang}/orders/3").get_data(as_text=True)
-    assert f"<td>{expected}</td>" in html
+    assert f"<td translate=\"no\">{expected}</td>" in html
+
+
+def test_l4_bulgaria_is_billed_in_euro():
+    from datetime import date
+
+    from portal.currency import billing_currency, currency_label
+
+    assert billing_currency("BG", date(2025, 12, 31)) == "BGN"
+    assert billing_currency("BG", date(2026, 1, 1)) == "EUR"
+    assert billing_currency("SE", date(2026, 11, 20)) == "SEK"
+    assert currency_label("EUR", "bg") == "Евро (EUR)"
+    assert currency_label("SEK", "sl") == "švedska krona (SEK)"
+
+
+@pytest.mark.parametrize("lang, expected", [("bg", "Евро (EUR)"), ("en", "Euro (EUR)"), ("sl", "evro (EUR)")])
+def test_l4_billing_currency_is_shown_in_the_page_language(client, demo, lang, expected):
+    sign_in(client, "georgi.ivanov@balkantel.example")
+    html = client.get(f"/{lang}/organization/").get_data(as_text=True)
+    assert f'<dd translate="no">{expected}</dd>' in html

@@ -172,3 +172,62 @@ def test_pseudo_customer_admin(live_portal, app, page, width):
     c.visit(f"/{CODE}/account", "account")
     c.visit(f"/{CODE}/orders/", "orders-forbidden")
     assert c.problems == [], "\n".join(c.problems)
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_pseudo_wizard_branches(live_portal, app, page, width):
+    """The wizard's other pages: stops with advice (W3, M4), the hand-over (W2), a partner's first
+    order with its password (W3, W8), and a link that was replaced."""
+    from tests.wizard_driver import demo_order
+
+    c = Crawler(page, live_portal.url, width, "wizard-branches")
+    _, token = place_order(app, language=CODE, key=f"pseudo-branches-{width}-01")
+    w = f"/{CODE}/setup/{token}"
+    c.visit(w + "/role", "role")
+    page.check("input[value=partner]")
+    c.submit("who")
+    page.check("input[value=self]")
+    c.submit("partner")
+    page.check("input[value=unknown]")
+    c.submit("stop-partner-unknown")
+    c.visit(w + "/role", "role-again")
+    page.check("input[value=customer]")
+    c.submit("admin")
+    page.fill("#admin_email", "new.person@contoso.example")
+    c.submit("company")
+    page.fill("#company", "Contoso Logistics")
+    page.select_option("#country", "NL")
+    c.submit("organization")
+    page.locator("input[name=organization]").first.check()
+    c.submit("stop-blocked")
+    c.visit(w + "/role", "role-handover")
+    page.check("input[value=partner]")
+    c.submit("who")
+    page.check("input[value=other]")
+    page.fill("#email", "colleague@northwind.example")
+    c.submit("handed-over")
+    c.visit(w, "link-replaced")
+
+    _, first = demo_order(app, "demo-order-2")  # a partner known only from its order
+    w = f"/{CODE}/setup/{first}"
+    c.visit(w + "/role", "first-order-role")
+    page.check("input[value=partner]")
+    c.submit("first-order-who")
+    page.check("input[value=self]")
+    c.submit("first-order-partner")
+    page.fill("#admin_email", "marko@adriatic.example")
+    c.submit("first-order-admin")
+    page.fill("#admin_email", f"it{width}@fabrikam.example")
+    c.submit("first-order-company")
+    page.fill("#company", f"Fabrikam {width}")
+    page.select_option("#country", "HR")
+    c.submit("first-order-organization")
+    page.check("input[value=new]")
+    c.submit("first-order-confirm")
+    c.submit("first-order-done")
+    page.locator("main a.button").click()
+    c.check("password")
+    page.fill("#password", "short")
+    page.fill("#confirm", "other")
+    c.submit("password-invalid")
+    assert c.problems == [], "\n".join(c.problems)
