@@ -35,29 +35,33 @@ def subscription_of(order: Order) -> Subscription | None:
     return session.scalar(select(Subscription).where(Subscription.order_id == order.id))
 
 
-def subdomain_problem(value: str, organization_id: int | None = None):
-    """Why a subdomain cannot be used, or None when it is available."""
+def _name_problem(value: str, pattern, shape_message, taken_query, taken_message, reserved=frozenset()):
     value = (value or "").strip().lower()
-    if not SUBDOMAIN.fullmatch(value) or "--" in value:
-        return _l("Use 3 to 63 characters: lowercase letters, digits and hyphens, starting and ending with a letter or digit.")
-    if value in RESERVED:
+    if not pattern.fullmatch(value) or "--" in value:
+        return shape_message
+    if value in reserved:
         return _l("This subdomain is reserved. Choose another one.")
-    taken = session.scalar(select(func.count(Organization.id)).where(
-        Organization.subdomain == value, Organization.id != (organization_id or 0)))
-    if taken:
-        return _l("This subdomain is already used by another organization.")
-    return None
+    return taken_message if session.scalar(taken_query(value)) else None
+
+
+def subdomain_problem(value: str, organization_id: int | None = None):
+    """Why a subdomain cannot be used, or None when it is available (unique across organizations)."""
+    return _name_problem(
+        value, SUBDOMAIN,
+        _l("Use 3 to 63 characters: lowercase letters, digits and hyphens, starting and ending with a letter or digit."),
+        lambda v: select(func.count(Organization.id)).where(Organization.subdomain == v,
+                                                            Organization.id != (organization_id or 0)),
+        _l("This subdomain is already used by another organization."), RESERVED)
 
 
 def site_problem(value: str, subscription_id: int | None = None):
-    value = (value or "").strip().lower()
-    if not SITE.fullmatch(value) or "--" in value:
-        return _l("Use 3 to 30 characters: lowercase letters, digits and hyphens, starting and ending with a letter or digit.")
-    taken = session.scalar(select(func.count(Subscription.id)).where(
-        Subscription.meetings_site == value, Subscription.id != (subscription_id or 0)))
-    if taken:
-        return _l("This meetings site name is already taken. Choose another one.")
-    return None
+    """Why a meetings site name cannot be used, or None when it is available."""
+    return _name_problem(
+        value, SITE,
+        _l("Use 3 to 30 characters: lowercase letters, digits and hyphens, starting and ending with a letter or digit."),
+        lambda v: select(func.count(Subscription.id)).where(Subscription.meetings_site == v,
+                                                            Subscription.id != (subscription_id or 0)),
+        _l("This meetings site name is already taken. Choose another one."))
 
 
 def provision(order: Order) -> bool:

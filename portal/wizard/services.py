@@ -67,6 +67,25 @@ def _service_page(order, token, step, **context):
                        **context)
 
 
+def _save_unique(order, field, value, problem_of, apply, action: str, **details) -> bool:
+    """Save a name that must be unique (a meetings site, a subdomain): checked first, and the
+    database's unique key catches a concurrent taker. False, with the reason on the field, if not."""
+    problem = problem_of(value)
+    if problem is None:
+        apply()
+        try:
+            record(action, organization_id=order.partner_id, order_id=order.id, **details)
+            session.commit()
+            return True
+        except IntegrityError:
+            session.rollback()
+            problem = problem_of(value)
+            if problem is None:
+                raise
+    field.errors.append(str(problem))
+    return False
+
+
 def _next(order, token, step):
     names = service_setup.steps(order)
     return redirect(url_for("wizard.service", token=token, step=names[names.index(step) + 1]))
@@ -103,17 +122,13 @@ def service(token: str, step: str):
         form.time_zone.choices = [("", _("Choose a time zone"))] + list(time_zone_choices(lang))
         if form.validate_on_submit():
             site = form.site.data.strip().lower()
-            problem = service_setup.site_problem(site, subscription.id)
-            if problem is None:
+
+            def apply():
                 subscription.meetings_site, subscription.meetings_time_zone = site, form.time_zone.data
-                try:
-                    record("meeting_settings_saved", organization_id=order.partner_id, order_id=order.id, site=site)
-                    session.commit()
-                    return _next(order, token, step)
-                except IntegrityError:
-                    session.rollback()
-                    problem = service_setup.site_problem(site, subscription.id)
-            form.site.errors.append(str(problem))
+
+            if _save_unique(order, form.site, site, lambda v: service_setup.site_problem(v, subscription.id),
+                            apply, "meeting_settings_saved", site=site):
+                return _next(order, token, step)
         return _service_page(order, token, step, form=form)
 
     if step == "enterprise":
@@ -124,16 +139,9 @@ def service(token: str, step: str):
             problem = service_setup.subdomain_problem(value, organization.id)
             if request.form.get("action") == "check":  # "Check availability" without JavaScript
                 return _service_page(order, token, step, form=form, check=problem, checked=value)
-            if problem is None:
-                organization.subdomain = value
-                try:
-                    record("subdomain_saved", organization_id=order.partner_id, order_id=order.id, subdomain=value)
-                    session.commit()
-                    return _next(order, token, step)
-                except IntegrityError:
-                    session.rollback()
-                    problem = service_setup.subdomain_problem(value, organization.id)
-            form.subdomain.errors.append(str(problem))
+            if _save_unique(order, form.subdomain, value, lambda v: service_setup.subdomain_problem(v, organization.id),
+                            lambda: setattr(organization, "subdomain", value), "subdomain_saved", subdomain=value):
+                return _next(order, token, step)
         return _service_page(order, token, step, form=form)
 
     # provision
