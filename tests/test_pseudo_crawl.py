@@ -142,7 +142,13 @@ def test_pseudo_anonymous_and_wizard(live_portal, app, page, width):
     page.fill("#subdomain", f"pseudo-{width}")
     c.submit("service-provision")
     c.submit("provisioned")
+    with app.app_context():
+        from portal.mail.delivery import deliver_due
+
+        assert deliver_due()["sent"] >= 1  # the set-up email, in the pseudo-locale
     c.visit(f"/{CODE}/mailbox/", "mailbox")
+    page.locator("main table a").first.click()
+    c.check("mailbox-message")
     assert c.problems == [], "\n".join(c.problems)
 
 
