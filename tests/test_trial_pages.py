@@ -95,9 +95,10 @@ def test_t11_extension_preview_shows_the_end_date(partner_client, app, db):
 def test_t13_tier_1_converts_from_the_page(partner_client, app, db):
     trial = db.scalar(select(Trial).join(Organization, Organization.id == Trial.customer_id)
                       .where(Organization.name == "Helios Contact Services"))
+    prefix = f"convert{trial.id}-"
     response = partner_client.post(f"/en/customers/trials/{trial.id}/convert", data={
-        "admin_email": "trial.admin@helios.example", "offer": "A-FLEX-CC", "contact": "anna.dekker@northwind.example",
-        "submission_key": "convert-page-00001"})
+        prefix + "admin_email": "trial.admin@helios.example", prefix + "offer": "A-FLEX-CC",
+        prefix + "contact": "anna.dekker@northwind.example", prefix + "submission_key": "convert-page-00001"})
     assert response.status_code == 302 and "/orders/" in response.headers["Location"]
     assert db.scalar(select(Order).where(Order.submission_key == "convert-page-00001")).status == "mapped"
 

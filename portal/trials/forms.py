@@ -49,7 +49,7 @@ class ConvertForm(PortalForm):
                              description=_l("Enter it exactly: a different email does not convert the trial and can create a new organization."))
     offer = SelectField(_l("Offer"), validators=[DataRequired(message=REQUIRED)],
                         description=_l("Include every trial service in the paid order, or those services are lost."))
-    contact = SelectField(_l("Provisioning contact"), validators=[DataRequired(message=REQUIRED)],
+    contact = SelectField(_l("Provisioning contact"), validators=[DataRequired(message=REQUIRED)], render_kw=DATA,
                           description=_l("We recommend that you are the provisioning contact yourself."))
     submission_key = HiddenField(validators=[DataRequired(message=REQUIRED)])
 

@@ -161,22 +161,44 @@ def customer(customer_id: int):
     if org is None or (lifecycle.relationship(partner_id, customer_id) is None and not trial_list):
         abort(404)
     shipments = {t.id: session.scalars(select(DeviceShipment).where(DeviceShipment.trial_id == t.id)).all() for t in trial_list}
-    extend_form = ExtendForm()
-    extend_form.days.choices = _duration_choices()
-    convert_form = ConvertForm(submission_key=secrets.token_urlsafe(16))
-    convert_form.offer.choices = [(code, str(OFFER_LABELS[code])) for code in OFFERS]
     admins = lifecycle.full_admins(org)
-    convert_form.contact.choices = [(current_user.email, current_user.email)] + [(a.email, a.email) for a in admins]
     return render_template("trials/customer.html", org=org, info=facts(org), trials=trial_list, shipments=shipments,
                            purchased=sorted(lifecycle.purchased_services(org)), labels=STATUS_LABELS,
-                           extend_form=extend_form, convert_form=convert_form, confirm=ConfirmForm(nonce=secrets.token_urlsafe(16)),
-                           edit_forms={t.id: _edit_form(t) for t in trial_list}, serials_form=SerialsForm(),
+                           forms={t.id: _trial_forms(t, admins) for t in trial_list},
+                           shipment_forms={s.id: _shipment_forms(s.id) for ships in shipments.values() for s in ships},
+                           confirm=ConfirmForm(nonce=secrets.token_urlsafe(16)),
                            can_manage=allowed(current_user, "manage_trials"), device_labels=DEVICE_LABELS,
                            return_due=lifecycle.return_due, available=lifecycle.available_services(org, partner_id))
 
 
+# Every trial on the page has its own forms: a prefix keeps their field ids (and labels) apart.
+def _extend_form(trial_id: int) -> ExtendForm:
+    form = ExtendForm(prefix=f"extend{trial_id}")
+    form.days.choices = _duration_choices()
+    return form
+
+
+def _convert_form(trial_id: int, contacts: list[str]) -> ConvertForm:
+    form = ConvertForm(prefix=f"convert{trial_id}")
+    if not form.submission_key.data:
+        form.submission_key.data = secrets.token_urlsafe(16)
+    form.offer.choices = [(code, str(OFFER_LABELS[code])) for code in OFFERS]
+    form.contact.choices = [(email, email) for email in contacts]
+    return form
+
+
+def _trial_forms(trial, admins) -> dict:
+    return {"extend": _extend_form(trial.id), "edit": _edit_form(trial),
+            "convert": _convert_form(trial.id, [current_user.email] + [a.email for a in admins])}
+
+
+def _shipment_forms(shipment_id: int) -> dict:
+    return {"serials": SerialsForm(prefix=f"shipped{shipment_id}"), "returned": SerialsForm(prefix=f"returned{shipment_id}")}
+
+
 def _edit_form(trial, formdata=None):
-    form = EditTrialForm(formdata=formdata, services=[s.service for s in trial.services], license_count=trial.license_count)
+    form = EditTrialForm(formdata=formdata, prefix=f"edit{trial.id}", services=[s.service for s in trial.services],
+                         license_count=trial.license_count)
     current = [s.service for s in trial.services]
     choices = [s for s in TRIAL_SERVICES if s in current or s in lifecycle.available_services(trial.customer, trial.partner_id)]
     form.services.choices = [(s, str(SERVICE_LABELS[s])) for s in choices]
@@ -239,7 +261,7 @@ def provision(trial_id: int):
 def extend_preview(trial_id: int):
     """rule T11: the resulting end date, shown before saving (htmx)."""
     trial = _own_trial(trial_id)
-    days = request.args.get("days", type=int)
+    days = request.args.get(f"extend{trial_id}-days", type=int) or request.args.get("days", type=int)
     if days not in DURATIONS:
         abort(400)
     end = lifecycle.extension_end(days)
@@ -250,8 +272,7 @@ def extend_preview(trial_id: int):
 @requires("manage_trials")
 def extend(trial_id: int):
     trial = _own_trial(trial_id)
-    form = ExtendForm()
-    form.days.choices = _duration_choices()
+    form = _extend_form(trial_id)
     if form.validate_on_submit():
         try:
             end = lifecycle.extend(trial, days=form.days.data, actor=current_user)
@@ -283,9 +304,8 @@ def edit(trial_id: int):
 @requires("manage_trials")
 def convert(trial_id: int):
     trial = _own_trial(trial_id)
-    form = ConvertForm()
-    form.offer.choices = [(code, str(OFFER_LABELS[code])) for code in OFFERS]
-    form.contact.choices = [(form.contact.data, form.contact.data)] if form.contact.data else []
+    admins = lifecycle.full_admins(trial.customer)
+    form = _convert_form(trial_id, [current_user.email] + [a.email for a in admins])
     if form.validate_on_submit():
         try:
             order = lifecycle.convert(trial, actor=current_user, admin_email=form.admin_email.data, offer=form.offer.data,
@@ -312,7 +332,7 @@ def _own_shipment(shipment_id: int) -> tuple[DeviceShipment, Trial]:
 @requires("manage_trials")
 def serials(shipment_id: int):
     shipment, trial = _own_shipment(shipment_id)
-    form = SerialsForm()
+    form = _shipment_forms(shipment_id)["serials"]
     if form.validate_on_submit():
         try:
             lifecycle.record_serials(shipment, form.serials.data.split())
@@ -327,7 +347,7 @@ def serials(shipment_id: int):
 @requires("manage_trials")
 def returned(shipment_id: int):
     shipment, trial = _own_shipment(shipment_id)
-    form = SerialsForm()
+    form = _shipment_forms(shipment_id)["returned"]
     if form.validate_on_submit():
         try:
             _unknown, missing = lifecycle.record_return(shipment, form.serials.data.split())
