@@ -64,6 +64,8 @@ RELATIONSHIPS = [  # (partner, customer, access level)
     ("northwind", "acme_rockets", "full_admin"),
     ("ljconnect", "zdravje", "full_admin"),
     ("sofiacomm", "balkan_tel", "provisioning_admin"),
+    ("northwind", "helios", "full_admin"),
+    ("northwind", "vega", "full_admin"),
 ]
 
 SUBSCRIPTIONS = [  # (customer, offer, licenses, age in days)

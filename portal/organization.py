@@ -4,7 +4,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.db import session
-from portal.models import Subscription, User
+from portal import clock
+from portal.models import Subscription, Trial, User
+from portal.trials.forms import ConfirmForm
+from portal.trials.status import STATUS_LABELS
 from portal.permissions import requires
 
 bp = Blueprint("organization", __name__, url_prefix="/<lang:lang>/organization")
@@ -17,4 +20,8 @@ def overview():
     users = session.scalars(select(User).where(User.organization_id == org.id).order_by(User.email)).all()
     subscriptions = session.scalars(select(Subscription).where(Subscription.organization_id == org.id)
                                     .order_by(Subscription.created_at.desc())).all()
-    return render_template("organization/overview.html", org=org, users=users, subscriptions=subscriptions)
+    trials = session.scalars(select(Trial).where(Trial.customer_id == org.id)
+                             .order_by(Trial.created_at.desc())).all()
+    return render_template("organization/overview.html", org=org, users=users, subscriptions=subscriptions,
+                           trials=trials, confirm=ConfirmForm(), today=clock.today(),
+                           trial_labels=STATUS_LABELS)

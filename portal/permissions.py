@@ -4,19 +4,23 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
-from portal.catalog import ADMIN_ROLES, ORDERING_ROLES
+from portal.catalog import ADMIN_ROLES, ORDERING_ROLES, TRIAL_ROLES
 
 # What each permission asks of the signed-in user: the kind of organization and the roles.
 PERMISSIONS = {
     "view_orders": ("partner", frozenset(ADMIN_ROLES)),
     "place_orders": ("partner", ORDERING_ROLES),
     "view_organization": (None, frozenset(ADMIN_ROLES)),
+    "view_customers": ("partner", frozenset(ADMIN_ROLES)),
+    "manage_trials": ("partner", TRIAL_ROLES),  # rule T1, with the certification checked below
 }
 
 
 def allowed(user, permission: str) -> bool:
     kind, roles = PERMISSIONS[permission]
     if not user.is_authenticated or user.role not in roles:
+        return False
+    if permission == "manage_trials" and not user.organization.certified:  # rule T1
         return False
     return kind is None or user.organization.kind == kind
 

@@ -7,6 +7,7 @@ from flask_babel import (format_date, format_datetime, format_decimal, format_pe
 from portal import labels, timezones
 from portal.currency import billing_currency, currency_label
 from portal.events import describe_event
+from portal.trials.vocabulary import INDUSTRIES
 
 
 def country_name(code: str) -> str:
@@ -59,4 +60,5 @@ def init_app(app) -> None:
         SUBSCRIPTION_STATUS_LABELS=labels.SUBSCRIPTION_STATUS_LABELS,
         REGION_LABELS=labels.REGION_LABELS,
         TIER_LABELS=labels.TIER_LABELS,
+        INDUSTRY_LABELS=INDUSTRIES,
     )

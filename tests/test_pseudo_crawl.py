@@ -167,16 +167,41 @@ def test_pseudo_partner_admin(live_portal, app, page, width):
     c.visit(f"/{CODE}/organization/", "organization")
     c.visit(f"/{CODE}/account", "account")
     c.visit(f"/{CODE}/translations/", "translations")
+    c.visit(f"/{CODE}/customers/", "customers")
+    c.visit(f"/{CODE}/customers/trials/new", "trial-new")
+    c.submit("trial-new-invalid", "main form button[value=save]")
+    page.fill("#admin_email", "admin@contoso.example")
+    c.submit("trial-new-existing", "main form button[value=save]")
+    c.visit(f"/{CODE}/customers/", "customers-again")
+    page.locator("#customer-rows a", has_text="Helios").click()
+    c.check("customer-trial")
+    page.locator("main a[href$='/cancel']").first.click()
+    c.check("trial-cancel-confirm")
     assert c.problems == [], "\n".join(c.problems)
 
 
 @pytest.mark.parametrize("width", [320, 1280])
 def test_pseudo_customer_admin(live_portal, app, page, width):
+    from portal.db import session
+    from portal.models import User
+    from portal.trials import lifecycle
+
+    with app.app_context():  # a pending trial request for Contoso (rule T8)
+        ivan = session.query(User).filter_by(email="ivan.petrov@sofiacomm.example").one()
+        lifecycle.start_trial(partner=ivan.organization, actor=ivan, company="Contoso", admin_email="admin@contoso.example",
+                              industry="retail", country="US", services=["devices"], license_count=5, duration_days=30,
+                              supported_location=True)
+        session.commit()
     c = Crawler(page, live_portal.url, width, "customer")
     sign_in(c, "admin@contoso.example")
     c.visit(f"/{CODE}/organization/", "organization")
     c.visit(f"/{CODE}/account", "account")
     c.visit(f"/{CODE}/orders/", "orders-forbidden")
+    page.locator("form[action$='/sign-out'] button").click()
+    sign_in(c, "trial.admin@helios.example")
+    c.visit(f"/{CODE}/organization/", "trial-customer")
+    page.locator("main a[href$='/cancel']").first.click()
+    c.check("customer-cancel-confirm")
     assert c.problems == [], "\n".join(c.problems)
 
 

@@ -20,6 +20,13 @@ from portal.models import OutgoingEmail
 SUBJECTS = {
     "setup_now": _l("Set up your order %(reference)s now"),
     "rep_alert": _l("Set-up of order %(reference)s has not started"),
+    "trial_consent": _l("%(partner_name)s asks to start a trial for %(customer_name)s"),
+    "trial_started": _l("A trial has started for %(customer_name)s"),
+    "trial_welcome": _l("Welcome: your trial for %(customer_name)s is ready"),
+    "trial_interested": _l("%(customer_name)s is interested in purchasing"),
+    "trial_expiring": _l("The trial for %(customer_name)s expires in 7 days"),
+    "trial_expired": _l("The trial for %(customer_name)s has expired"),
+    "trial_access_ended": _l("Your access to the trial services of %(customer_name)s has ended"),
 }
 
 

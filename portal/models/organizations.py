@@ -40,6 +40,8 @@ class Organization(Base):
     # rule W3: a partner organization known only from an order, until its first order's wizard
     # creates it (admin email, company name). Pending organizations are never matched (M2).
     setup_pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    # rule T17: the free consumer organization that users of an ended trial move to.
+    free_consumer: Mapped[bool] = mapped_column(Boolean, default=False)
     # rule W9: the enterprise settings' subdomain, unique across organizations.
     subdomain: Mapped[str | None] = mapped_column(String(63), unique=True)
     # rule O3: the vendor's account representative for a partner.

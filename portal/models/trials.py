@@ -4,7 +4,7 @@ The tables exist from the first migration; the lifecycle that drives them is in 
 """
 from datetime import date, datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String,
+from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -19,6 +19,10 @@ class Trial(Base):
         CheckConstraint("license_count > 0", name="license_count"),  # rule T3
         CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
         CheckConstraint("customer_id <> partner_id", name="distinct_orgs"),
+        # Each ending state carries its date.
+        CheckConstraint("status <> 'cancelled' OR cancelled_at IS NOT NULL", name="cancelled_has_date"),
+        CheckConstraint("status <> 'converted' OR converted_at IS NOT NULL", name="converted_has_date"),
+        CheckConstraint("status <> 'ended' OR ended_at IS NOT NULL", name="ended_has_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +40,13 @@ class Trial(Base):
     meetings_time_zone: Mapped[str | None] = mapped_column(String(64))
     full_admin_access_requested: Mapped[bool] = mapped_column(Boolean, default=False)  # rule T8
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # rule T11: device trials last at most 120 days and are extended only on request.
+    devices_end_on: Mapped[date | None] = mapped_column(Date)
+    provisioned_at: Mapped[datetime | None] = mapped_column(DateTime)  # rule T6
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime)  # rules T9, T15
+    converted_at: Mapped[datetime | None] = mapped_column(DateTime)  # rule T13
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)  # rule T17: grace period over
+    numbers_released_at: Mapped[datetime | None] = mapped_column(DateTime)  # rule T18
 
     customer = relationship("Organization", foreign_keys=[customer_id])
     partner = relationship("Organization", foreign_keys=[partner_id])
@@ -73,6 +84,10 @@ class DeviceShipment(Base):
     quantity: Mapped[int] = mapped_column(Integer)
     shipped_at: Mapped[datetime | None] = mapped_column(DateTime)
     return_due_on: Mapped[date | None] = mapped_column(Date)  # rule T19
+    # rule T19: serial numbers shipped and returned, one per line.
+    serials: Mapped[str | None] = mapped_column(Text)
+    returned_serials: Mapped[str | None] = mapped_column(Text)
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class ConsentRequest(Base):
@@ -89,3 +104,4 @@ class ConsentRequest(Base):
     answer: Mapped[str | None] = mapped_column(String(20))
     answered_at: Mapped[datetime | None] = mapped_column(DateTime)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    last_sent_at: Mapped[datetime | None] = mapped_column(DateTime)

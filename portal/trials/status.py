@@ -1,0 +1,71 @@
+"""What the partner's customer list shows (rules T9, T16): status, services, days left."""
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+from portal import clock
+from portal.db import session
+from portal.models import Organization, PartnerCustomer, Subscription, Trial, User
+
+STATUS_LABELS = {
+    "pending_consent": _l("Trial pending"),  # rule T9
+    "awaiting_provisioning": _l("Awaiting provisioning data"),  # rule T9
+    "active": _l("Trial active"),
+    "expired": _l("Expired, in grace period"),
+    "ended": _l("Trial ended"),
+    "converted": _l("Paid"),
+    "paid": _l("Paid"),
+    "none": _l("No trial"),
+}
+FILTERS = ("pending_consent", "awaiting_provisioning", "active", "expired", "paid")
+
+
+@dataclass
+class Row:
+    customer: Organization
+    status: str
+    trial: Trial | None
+    services: list[str] = field(default_factory=list)
+    days_left: int | None = None
+    admin_email: str | None = None
+
+
+def _status(customer: Organization, trial: Trial | None) -> str:
+    if trial is not None and trial.status not in ("cancelled", "converted"):
+        return trial.status
+    paid = session.scalar(select(Subscription.id).where(Subscription.organization_id == customer.id,
+                                                        Subscription.status == "active"))
+    return "paid" if paid or (trial is not None and trial.status == "converted") else "none"
+
+
+def customer_rows(partner_id: int, *, query: str = "", status: str = "") -> list[Row]:
+    """Every customer of the partner, and those it has a trial request pending with (T9)."""
+    linked = select(PartnerCustomer.customer_id).where(PartnerCustomer.partner_id == partner_id)
+    pending = select(Trial.customer_id).where(Trial.partner_id == partner_id,
+                                             Trial.status.in_(("pending_consent", "awaiting_provisioning", "active", "expired")))
+    customers = session.scalars(select(Organization).where(or_(Organization.id.in_(linked), Organization.id.in_(pending)))).all()
+    rows = []
+    today = clock.today()
+    for customer in customers:
+        trial = session.scalar(select(Trial).where(Trial.partner_id == partner_id, Trial.customer_id == customer.id)
+                               .order_by(Trial.created_at.desc(), Trial.id.desc()).limit(1))
+        row = Row(customer, _status(customer, trial), trial)
+        if trial is not None and trial.status in ("pending_consent", "awaiting_provisioning", "active", "expired"):
+            row.services = [s.service for s in trial.services]
+            row.days_left = (trial.ends_on - today).days
+            row.admin_email = trial.admin_email
+        rows.append(row)
+    if query:
+        needle = query.casefold()
+        rows = [r for r in rows if needle in r.customer.name.casefold() or needle in (r.admin_email or "")]
+    if status:
+        rows = [r for r in rows if r.status == status or (status == "paid" and r.status == "converted")]
+    return rows
+
+
+def expiring_counts(rows: list[Row]) -> dict[int, int]:
+    """The chart: running trials that expire within 7, 30 and 90 days."""
+    days = [r.days_left for r in rows if r.days_left is not None and r.status in ("active", "awaiting_provisioning")]
+    return {window: sum(1 for d in days if 0 <= d <= window) for window in (7, 30, 90)}

@@ -1,0 +1,361 @@
+"""The partner's customers and trials (rules T1-T19).
+
+Routes (under /<lang>/customers):
+  /                           customers list, htmx search and filter (T9, T16)
+  /export.csv                 the same list as CSV
+  /trials/new                 start a trial (T1-T8, T10)
+  /<customer_id>              a customer and its trials, with the actions below
+  /trials/<id>/resend         resend consent (T9)
+  /trials/<id>/cancel         cancel, with confirmation (T9, T15)
+  /trials/<id>/provision      first-time set-up done (T6)
+  /trials/<id>/extend         extend (T11); /extend/preview shows the end date (htmx)
+  /trials/<id>/edit           services and licenses (T3, T12)
+  /trials/<id>/convert        convert to a paid order (T13, T14)
+  /shipments/<id>/serials     serial numbers shipped; /shipments/<id>/return returned (T19)
+"""
+import csv
+import io
+import secrets
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.catalog import OFFERS
+from portal.collation import sorted_for
+from portal.db import session
+from portal.i18n import current_language
+from portal.labels import OFFER_LABELS, SERVICE_LABELS
+from portal.mail.delivery import deliver_soon
+from portal.matching import facts
+from portal.models import DeviceShipment, Organization, Trial
+from portal.permissions import allowed, requires
+from portal.residency import country_choices
+from portal.timezones import choices as zone_choices
+from portal.trials import lifecycle
+from portal.trials.forms import ConfirmForm, ConvertForm, EditTrialForm, ExtendForm, SerialsForm, StartTrialForm
+from portal.trials.lifecycle import TrialRuleError
+from portal.trials.status import FILTERS, STATUS_LABELS, customer_rows, expiring_counts
+from portal.trials.vocabulary import DEVICE_LABELS, DURATIONS, INDUSTRIES, TRIAL_SERVICES
+
+bp = Blueprint("trials", __name__, url_prefix="/<lang:lang>/customers")
+
+
+def _own_trial(trial_id: int) -> Trial:
+    trial = session.get(Trial, trial_id)
+    if trial is None or trial.partner_id != current_user.organization_id:
+        abort(404)
+    return trial
+
+
+def _rule_error(error: TrialRuleError, form=None):
+    session.rollback()
+    field = getattr(form, error.field, None) if form is not None and error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [str(error.message)]
+    else:
+        flash(str(error.message), "error")
+
+
+def _duration_choices():
+    from flask_babel import ngettext
+
+    return [(days, ngettext("%(num)d day", "%(num)d days", days)) for days in DURATIONS]
+
+
+# --- the list -------------------------------------------------------------------------------
+
+def _rows():
+    rows = customer_rows(current_user.organization_id, query=request.args.get("q", "").strip(),
+                         status=request.args.get("status", ""))
+    return sorted_for(current_language(), rows, key=lambda row: row.customer.name)
+
+
+@bp.route("/")
+@requires("view_customers")
+def index():
+    rows = _rows()
+    context = dict(rows=rows, labels=STATUS_LABELS, filters=FILTERS, q=request.args.get("q", ""),
+                   status=request.args.get("status", ""),
+                   chart=expiring_counts(customer_rows(current_user.organization_id)))
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "customer-rows":
+        return render_template("trials/_rows.html", **context), 200, {"Vary": "HX-Request"}
+    return render_template("trials/index.html", **context), 200, {"Vary": "HX-Request"}
+
+
+@bp.route("/export.csv")
+@requires("view_customers")
+def export():
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("Customer"), _("Status"), _("Trial services"), _("Days left"), _("Managing partner")])
+    for row in _rows():
+        writer.writerow([row.customer.name, str(STATUS_LABELS[row.status]),
+                         ", ".join(str(SERVICE_LABELS[s]) for s in row.services),
+                         "" if row.days_left is None else row.days_left,
+                         row.customer.managing_partner.name if row.customer.managing_partner else ""])
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=customers.csv"})
+
+
+# --- starting -------------------------------------------------------------------------------
+
+@bp.route("/trials/new", methods=["GET", "POST"])
+@requires("manage_trials")
+def new():
+    form = StartTrialForm()
+    lang = current_language()
+    form.industry.choices = [("", _("Choose a vertical"))] + sorted_for(lang, [(k, str(v)) for k, v in INDUSTRIES.items()], key=lambda c: c[1])
+    form.country.choices = [("", _("Choose a country"))] + country_choices(lang)
+    form.duration.choices = _duration_choices()
+    form.time_zone.choices = [("", _("Choose a time zone"))] + list(zone_choices(lang))
+    existing = lifecycle.organization_of(form.admin_email.data) if form.admin_email.data else None
+    if request.method == "GET" and request.args.get("customer"):
+        customer = session.get(Organization, int(request.args["customer"]))
+        if customer is not None and lifecycle.relationship(current_user.organization_id, customer.id):
+            admins = lifecycle.full_admins(customer)
+            form.company.data, form.country.data = customer.name, customer.country
+            form.admin_email.data = admins[0].email if admins else ""
+            form.supported_location.data = True
+            existing = customer
+    available = lifecycle.available_services(existing, current_user.organization_id) if existing else list(TRIAL_SERVICES)
+    form.services.choices = [(s, str(SERVICE_LABELS[s])) for s in available]
+    if form.validate_on_submit():
+        if existing is not None and not form.confirm_existing.data:
+            form.confirm_existing.errors = [_("This email belongs to an existing organization. Confirm that the trial is for it.")]
+        else:
+            devices = {"phone": form.phones.data or 0, "desk_device": form.desk_devices.data or 0, "board": form.boards.data or 0}
+            try:
+                trial = lifecycle.start_trial(
+                    partner=current_user.organization, actor=current_user, company=form.company.data,
+                    admin_email=form.admin_email.data, industry=form.industry.data,
+                    country=existing.country if existing else form.country.data, services=form.services.data,
+                    license_count=form.license_count.data, duration_days=form.duration.data, site=form.site.data,
+                    time_zone=form.time_zone.data, devices=devices,
+                    supported_location=form.supported_location.data or existing is not None,
+                    full_admin_access=form.full_admin_access.data, language=lang)
+                if request.form.get("action") == "setup" and trial.status == "awaiting_provisioning":
+                    lifecycle.provision(trial, actor=current_user)  # rule T6: set up now
+                session.commit()
+            except TrialRuleError as error:
+                _rule_error(error, form)
+            else:
+                deliver_soon()
+                flash(_("The trial for %(customer)s is saved.", customer=trial.customer.name), "success")
+                return redirect(url_for("trials.customer", customer_id=trial.customer_id))
+    return render_template("trials/new.html", form=form, existing=facts(existing) if existing else None,
+                           device_labels=DEVICE_LABELS), 422 if form.errors else 200
+
+
+# --- one customer ---------------------------------------------------------------------------
+
+@bp.route("/<int:customer_id>")
+@requires("view_customers")
+def customer(customer_id: int):
+    org = session.get(Organization, customer_id)
+    partner_id = current_user.organization_id
+    trial_list = session.scalars(select(Trial).where(Trial.customer_id == customer_id, Trial.partner_id == partner_id)
+                                 .order_by(Trial.created_at.desc())).all()
+    if org is None or (lifecycle.relationship(partner_id, customer_id) is None and not trial_list):
+        abort(404)
+    shipments = {t.id: session.scalars(select(DeviceShipment).where(DeviceShipment.trial_id == t.id)).all() for t in trial_list}
+    admins = lifecycle.full_admins(org)
+    return render_template("trials/customer.html", org=org, info=facts(org), trials=trial_list, shipments=shipments,
+                           purchased=sorted(lifecycle.purchased_services(org)), labels=STATUS_LABELS,
+                           forms={t.id: _trial_forms(t, admins) for t in trial_list},
+                           shipment_forms={s.id: _shipment_forms(s.id) for ships in shipments.values() for s in ships},
+                           confirm=ConfirmForm(nonce=secrets.token_urlsafe(16)),
+                           can_manage=allowed(current_user, "manage_trials"), device_labels=DEVICE_LABELS,
+                           return_due=lifecycle.return_due, available=lifecycle.available_services(org, partner_id))
+
+
+# Every trial on the page has its own forms: a prefix keeps their field ids (and labels) apart.
+def _extend_form(trial_id: int) -> ExtendForm:
+    form = ExtendForm(prefix=f"extend{trial_id}")
+    form.days.choices = _duration_choices()
+    return form
+
+
+def _convert_form(trial_id: int, contacts: list[str]) -> ConvertForm:
+    form = ConvertForm(prefix=f"convert{trial_id}")
+    if not form.submission_key.data:
+        form.submission_key.data = secrets.token_urlsafe(16)
+    form.offer.choices = [(code, str(OFFER_LABELS[code])) for code in OFFERS]
+    form.contact.choices = [(email, email) for email in contacts]
+    return form
+
+
+def _trial_forms(trial, admins) -> dict:
+    return {"extend": _extend_form(trial.id), "edit": _edit_form(trial),
+            "convert": _convert_form(trial.id, [current_user.email] + [a.email for a in admins])}
+
+
+def _shipment_forms(shipment_id: int) -> dict:
+    return {"serials": SerialsForm(prefix=f"shipped{shipment_id}"), "returned": SerialsForm(prefix=f"returned{shipment_id}")}
+
+
+def _edit_form(trial, formdata=None):
+    form = EditTrialForm(formdata=formdata, prefix=f"edit{trial.id}", services=[s.service for s in trial.services],
+                         license_count=trial.license_count)
+    current = [s.service for s in trial.services]
+    choices = [s for s in TRIAL_SERVICES if s in current or s in lifecycle.available_services(trial.customer, trial.partner_id)]
+    form.services.choices = [(s, str(SERVICE_LABELS[s])) for s in choices]
+    return form
+
+
+def _back(trial):
+    return redirect(url_for("trials.customer", customer_id=trial.customer_id))
+
+
+@bp.route("/trials/<int:trial_id>/resend", methods=["POST"])
+@requires("manage_trials")
+def resend(trial_id: int):
+    trial = _own_trial(trial_id)
+    form = ConfirmForm()
+    try:
+        lifecycle.resend_consent(trial, actor=current_user, nonce=form.nonce.data or secrets.token_urlsafe(8))
+        session.commit()
+        deliver_soon()
+        flash(_("The consent email was sent again."), "success")
+    except TrialRuleError as error:
+        _rule_error(error)
+    return _back(trial)
+
+
+@bp.route("/trials/<int:trial_id>/cancel", methods=["GET", "POST"])
+@requires("manage_trials")
+def cancel(trial_id: int):
+    trial = _own_trial(trial_id)
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            lifecycle.cancel(trial, actor=current_user)
+            session.commit()
+            flash(_("The trial is cancelled."), "success")
+        except TrialRuleError as error:
+            _rule_error(error)
+        if lifecycle.relationship(trial.partner_id, trial.customer_id) is None:
+            return redirect(url_for("trials.index"))
+        return _back(trial)
+    return render_template("trials/cancel.html", trial=trial, form=form)
+
+
+@bp.route("/trials/<int:trial_id>/provision", methods=["POST"])
+@requires("manage_trials")
+def provision(trial_id: int):
+    trial = _own_trial(trial_id)
+    try:
+        lifecycle.provision(trial, actor=current_user)
+        session.commit()
+        deliver_soon()
+        flash(_("The trial is provisioned; the customer admin received the welcome email."), "success")
+    except TrialRuleError as error:
+        _rule_error(error)
+    return _back(trial)
+
+
+@bp.route("/trials/<int:trial_id>/extend/preview")
+@requires("manage_trials")
+def extend_preview(trial_id: int):
+    """rule T11: the resulting end date, shown before saving (htmx)."""
+    trial = _own_trial(trial_id)
+    days = request.args.get(f"extend{trial_id}-days", type=int) or request.args.get("days", type=int)
+    if days not in DURATIONS:
+        abort(400)
+    end = lifecycle.extension_end(days)
+    return render_template("trials/_extend_preview.html", end=end, trial=trial), 200, {"Vary": "HX-Request"}
+
+
+@bp.route("/trials/<int:trial_id>/extend", methods=["POST"])
+@requires("manage_trials")
+def extend(trial_id: int):
+    trial = _own_trial(trial_id)
+    form = _extend_form(trial_id)
+    if form.validate_on_submit():
+        try:
+            end = lifecycle.extend(trial, days=form.days.data, actor=current_user)
+            session.commit()
+            flash(_("The trial now ends on %(date)s.", date=format_date(end, "long")), "success")
+        except TrialRuleError as error:
+            _rule_error(error)
+    return _back(trial)
+
+
+@bp.route("/trials/<int:trial_id>/edit", methods=["POST"])
+@requires("manage_trials")
+def edit(trial_id: int):
+    trial = _own_trial(trial_id)
+    form = _edit_form(trial, request.form)
+    if form.validate():
+        try:
+            lifecycle.change(trial, services=form.services.data, license_count=form.license_count.data, actor=current_user)
+            session.commit()
+            flash(_("The trial is saved."), "success")
+        except TrialRuleError as error:
+            _rule_error(error)
+    else:
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+    return _back(trial)
+
+
+@bp.route("/trials/<int:trial_id>/convert", methods=["POST"])
+@requires("manage_trials")
+def convert(trial_id: int):
+    trial = _own_trial(trial_id)
+    admins = lifecycle.full_admins(trial.customer)
+    form = _convert_form(trial_id, [current_user.email] + [a.email for a in admins])
+    if form.validate_on_submit():
+        try:
+            order = lifecycle.convert(trial, actor=current_user, admin_email=form.admin_email.data, offer=form.offer.data,
+                                      contact=form.contact.data, language=current_language(),
+                                      submission_key=form.submission_key.data)
+            session.commit()
+            flash(_("The trial is converted into order %(reference)s.", reference=order.reference), "success")
+            return redirect(url_for("orders.show", order_id=order.id))
+        except TrialRuleError as error:
+            _rule_error(error)
+    else:
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+    return _back(trial)
+
+
+def _own_shipment(shipment_id: int) -> tuple[DeviceShipment, Trial]:
+    shipment = session.get(DeviceShipment, shipment_id)
+    if shipment is None:
+        abort(404)
+    return shipment, _own_trial(shipment.trial_id)
+
+
+@bp.route("/shipments/<int:shipment_id>/serials", methods=["POST"])
+@requires("manage_trials")
+def serials(shipment_id: int):
+    shipment, trial = _own_shipment(shipment_id)
+    form = _shipment_forms(shipment_id)["serials"]
+    if form.validate_on_submit():
+        try:
+            lifecycle.record_serials(shipment, form.serials.data.split())
+            session.commit()
+            flash(_("The serial numbers are saved."), "success")
+        except TrialRuleError as error:
+            _rule_error(error)
+    return _back(trial)
+
+
+@bp.route("/shipments/<int:shipment_id>/return", methods=["POST"])
+@requires("manage_trials")
+def returned(shipment_id: int):
+    shipment, trial = _own_shipment(shipment_id)
+    form = _shipment_forms(shipment_id)["returned"]
+    if form.validate_on_submit():
+        try:
+            _unknown, missing = lifecycle.record_return(shipment, form.serials.data.split())
+            session.commit()
+            if missing:
+                flash(_("Return recorded. Still to be returned: %(serials)s.", serials=", ".join(missing)), "info")
+            else:
+                flash(_("All devices of this shipment are returned."), "success")
+        except TrialRuleError as error:
+            _rule_error(error)
+    return _back(trial)
