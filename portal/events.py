@@ -22,6 +22,9 @@ def describe_event(event) -> str:
                 "new_organization": _("a new organization was created"),
             }.get(d.get("reason"), d.get("reason"))
             return _("The order was mapped to %(organization)s: %(reason)s.", organization=d.get("organization"), reason=reason)
+        case "trial_converted":
+            return _("%(actor)s converted the trial of %(customer)s into this order; its usage data is kept.",
+                     actor=actor, customer=d.get("customer", ""))
         case "billing_started":
             return _("The subscription was provisioned and billing started.")
         case "calling_settings_saved" | "meeting_settings_saved" | "subdomain_saved":

@@ -213,6 +213,8 @@ def test_t13_t14_tier_1_converts_with_the_exact_admin_email_and_keeps_usage(db, 
     event = db.scalar(select(AuditEvent).where(AuditEvent.action == "trial_converted"))
     assert event.details["lost_services"] == ["calling"]  # not in the paid order: lost
     assert db.scalar(select(func.count(User.id)).where(User.organization_id == trial.customer_id)) == 1  # usage kept
+    [setup] = emails_to(db, "anna.dekker@northwind.example", "setup_now")  # the partner is the contact (T14)
+    assert f"/setup/" in setup.body_text
 
 
 def test_t13_a_tier_2_partner_is_sent_to_its_distributor(db, demo):

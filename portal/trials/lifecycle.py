@@ -344,7 +344,13 @@ def convert(trial: Trial, *, actor, admin_email: str, offer: str, contact: str, 
     trial.status, trial.converted_at = "converted", now
     lost = sorted({s.service for s in trial.services} - set(OFFERS[offer]) - {"devices"})
     record("trial_converted", actor=actor, organization_id=partner.id, order_id=order.id, trial=trial.id,
-           offer=offer, lost_services=lost)
+           offer=offer, lost_services=lost, customer=session.get(Organization, trial.customer_id).name)
+    # rule T14: the provisioning contact gets the set-up email at once; the order is already
+    # mapped to the trial's organization, so its link leads to the service set-up.
+    from portal.orders.rules import queue_setup_email
+
+    order.setup_email_sent_at = now
+    queue_setup_email(order, reason="conversion", actor=actor)
     return order
 
 
