@@ -1,5 +1,4 @@
 """Rules O1-O5, called as plain functions with the clock moved."""
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -10,6 +9,7 @@ from portal.orders import rules
 from portal.orders.rules import OrderRuleError
 from portal.scheduler import run_tick
 from portal.wizard.links import LinkProblem, read_setup_token, setup_token
+from tests.concurrency import ticks_at_once
 from tests.conftest import START
 
 
@@ -93,22 +93,7 @@ def test_o2_two_ticks_at_once_send_nothing_twice(app, db, northwind, clock):
     for n in range(5):
         place(db, northwind, start=date(2026, 11, 25), key=f"concurrent-key-{n:04d}")
     clock.at = START.replace(day=25)
-    barrier, errors = threading.Barrier(3), []
-
-    def tick():
-        with app.app_context():
-            barrier.wait()
-            try:
-                run_tick()
-            except Exception as error:  # noqa: BLE001 - reported below
-                errors.append(error)
-
-    threads = [threading.Thread(target=tick) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert ticks_at_once(app) == []
     assert len(emails(db)) == 5
     assert len({e.order_id for e in emails(db)}) == 5
 

@@ -4,12 +4,12 @@ import os
 import shutil
 import subprocess
 import tempfile
-import threading
 from datetime import date
 
 import pytest
 from sqlalchemy import create_engine, func, select
 
+from tests.concurrency import ticks_at_once
 from tests.conftest import free_port, sign_in
 
 pytestmark = pytest.mark.postgres
@@ -116,21 +116,7 @@ def test_order_flow_on_postgres(pg_app):
     assert response.status_code == 302
     assert client.get(response.headers["Location"]).status_code == 200
 
-    errors = []
-
-    def tick():
-        with pg_app.app_context():
-            try:
-                run_tick()
-            except Exception as error:  # noqa: BLE001
-                errors.append(error)
-
-    threads = [threading.Thread(target=tick) for _ in range(4)]  # four schedulers at once
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert ticks_at_once(pg_app, runs=4) == []  # four schedulers at once
     with pg_app.app_context():
         order_id = session.scalar(select(Order.id).where(Order.submission_key == "pg-order-key-00001"))
         assert session.scalar(select(func.count(OutgoingEmail.id)).where(
