@@ -7,6 +7,7 @@ from flask_babel import (format_date, format_datetime, format_decimal, format_pe
 from portal import labels, timezones
 from portal.currency import billing_currency, currency_label
 from portal.events import describe_event
+from portal.residency import region_for
 from portal.trials.vocabulary import INDUSTRIES
 
 
@@ -51,6 +52,7 @@ def init_app(app) -> None:
     )
     app.jinja_env.globals.update(
         describe_event=describe_event,
+        region_of=region_for,
         OFFER_LABELS=labels.OFFER_LABELS,
         SERVICE_LABELS=labels.SERVICE_LABELS,
         ROLE_LABELS=labels.ROLE_LABELS,

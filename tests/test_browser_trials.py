@@ -58,7 +58,7 @@ def test_t2_t6_start_a_trial_for_a_new_customer(live_portal, app, page, lang):
     page.get_by_label(s.t("The customer is in a supported location")).check()
     page.get_by_label(s.t("Messaging")).check()
     page.get_by_label(s.t("Meetings"), exact=True).check()
-    page.get_by_label(s.t("Number of licenses")).fill("25")
+    page.get_by_label(s.t("Number of licenses"), exact=True).fill("25")
     s.shot("form")
     page.get_by_role("button", name=s.t("Save and set up now")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Fabrikam {lang.upper()}")
@@ -78,7 +78,7 @@ def test_t7_t8_existing_organization_accepted_by_its_full_admin(live_portal, app
     page.get_by_label(s.t("Country"), exact=True).select_option("US")
     page.get_by_label(s.t("The customer is in a supported location")).check()
     page.get_by_label(s.t("Messaging")).check()
-    page.get_by_label(s.t("Number of licenses")).fill("20")
+    page.get_by_label(s.t("Number of licenses"), exact=True).fill("20")
     page.get_by_role("button", name=s.t("Save and finish later")).click()
     expect(page.get_by_role("heading", name="Contoso Manufacturing")).to_be_visible()  # T7: the existing organization
     s.shot("confirm-existing")

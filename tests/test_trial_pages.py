@@ -122,3 +122,11 @@ def test_t16_licenses_show_expired_after_expiry(client, app, db, demo, clock):
     sign_in(client, "trial.admin@helios.example")
     html = client.get("/sv/organization/").get_data(as_text=True)
     assert translate(app, "sv", "Expired") in html
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_t2_the_country_shows_its_data_residency_region(partner_client, app, lang):
+    html = partner_client.get(f"/{lang}/customers/trials/region?country=SE", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert translate(app, lang, "Data residency region: %(region)s", region=translate(app, lang, "European Union")) in html
+    refused = partner_client.get(f"/{lang}/customers/trials/region?country=CU").get_data(as_text=True)
+    assert translate(app, lang, "The service is not available in this country or region, so no organization can be created for it. Contact your account representative.") in refused

@@ -149,6 +149,13 @@ def new():
                            device_labels=DEVICE_LABELS), 422 if form.errors else 200
 
 
+@bp.route("/trials/region")
+@requires("manage_trials")
+def region():
+    """rule T2: the data residency region the chosen country decides (htmx)."""
+    return render_template("trials/_region.html", country=request.args.get("country", "")), 200, {"Vary": "HX-Request"}
+
+
 # --- one customer ---------------------------------------------------------------------------
 
 @bp.route("/<int:customer_id>")
