@@ -135,3 +135,10 @@ def test_sent_email_has_a_sent_date(db):
                          next_attempt_at=START))
     with pytest.raises(IntegrityError):
         db.flush()
+
+
+def test_t17_there_is_one_free_consumer_organization(db):
+    org(db, "Free consumer organization", free_consumer=True)
+    org(db, "Ordinary", free_consumer=False)
+    with pytest.raises(IntegrityError):
+        org(db, "Second consumer organization", free_consumer=True)

@@ -6,6 +6,7 @@ has a unique key, so two runs at once change nothing twice and send nothing twic
 from datetime import timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from portal import clock
 from portal.audit import record
@@ -135,12 +136,17 @@ def numbers_released() -> int:
 
 
 def free_consumer_organization() -> Organization:
-    org = session.scalar(select(Organization).where(Organization.free_consumer.is_(True)).order_by(Organization.id))
+    """The one free consumer organization (a unique index keeps it one), created when first needed."""
+    query = select(Organization).where(Organization.free_consumer.is_(True))
+    org = session.scalar(query)
     if org is None:
-        org = Organization(name="Free consumer organization", kind="customer", country="US", data_region="US",
-                           created_at=clock.now(), free_consumer=True)
-        session.add(org)
-        session.flush()
+        try:
+            with session.begin_nested():
+                org = Organization(name="Free consumer organization", kind="customer", country="US", data_region="US",
+                                   created_at=clock.now(), free_consumer=True)
+                session.add(org)
+        except IntegrityError:  # another scheduler created it a moment ago
+            org = session.scalar(query)
     return org
 
 
