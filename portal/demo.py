@@ -53,9 +53,9 @@ ORGANIZATIONS = {
 
 PENDING_PARTNERS = {"adriatic"}
 
-TRIALS = [  # (customer, trial admin email, days since start, length in days)
-    ("helios", "trial.admin@helios.example", 20, 90),
-    ("vega", "trial.admin@vega.example", 150, 90),
+TRIALS = [  # (customer, trial admin email, days since start, length in days, status)
+    ("helios", "trial.admin@helios.example", 20, 90, "active"),
+    ("vega", "trial.admin@vega.example", 100, 90, "expired"),  # in its grace period (rule T17)
 ]
 
 RELATIONSHIPS = [  # (partner, customer, access level)
@@ -144,10 +144,10 @@ def load() -> dict:
     first.lines = [OrderLine(service=s, quantity=20, status="awaiting_provisioning") for s in OFFERS["A-WX"]]
     session.add(first)
 
-    for key, admin_email, days_ago, length in TRIALS:
+    for key, admin_email, days_ago, length, status in TRIALS:
         starts = (now - timedelta(days=days_ago)).date()
         trial = Trial(customer_id=orgs[key].id, partner_id=orgs["northwind"].id, started_by_id=anna.id,
-                      status="active", license_count=25, starts_on=starts, ends_on=starts + timedelta(days=length),
+                      status=status, license_count=25, starts_on=starts, ends_on=starts + timedelta(days=length),
                       admin_email=admin_email, created_at=now - timedelta(days=days_ago))
         trial.services = [TrialService(service="contact_center")]
         session.add(trial)

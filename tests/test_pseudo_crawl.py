@@ -70,9 +70,15 @@ class Crawler:
         self.n = 0
         page.set_viewport_size({"width": width, "height": 900})
 
+    def settle(self):
+        """Wait until the page is loaded and htmx has finished swapping (no request, swap or settle)."""
+        self.page.wait_for_load_state("networkidle")
+        self.page.wait_for_function(
+            "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
+
     def check(self, label):
         self.n += 1
-        self.page.wait_for_load_state("networkidle")
+        self.settle()
         self.page.screenshot(path=str(self.shots / f"{self.n:02d}-{label}.png"), full_page=True)
         found = self.page.evaluate(CHECK)
         self.problems += [f"{label} ({self.page.url}): untranslated {text}" for text in found["untranslated"]]
@@ -83,7 +89,10 @@ class Crawler:
         self.check(label)
 
     def submit(self, label, button=None):
-        (self.page.locator(button) if button else self.page.locator("main form button[type=submit]").last).click()
+        target = self.page.locator(button) if button else self.page.locator("main form button[type=submit]").last
+        # Every form posts; wait for its answer (an htmx swap or a new page) before reading the page.
+        with self.page.expect_response(lambda response: response.request.method == "POST"):
+            target.click()
         self.check(label)
 
 
