@@ -417,3 +417,19 @@ def test_wizard_panel_is_swapped_alone_for_htmx(client, wx):
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith('<section id="wizard-panel"') and "<html" not in html
     assert "HX-Request" in response.headers["Vary"]
+
+
+def test_o6_a_request_that_changes_nothing_leaves_the_session_cookie_alone(client, wx):
+    """The inline email check runs beside the form's own submission; it must never send back a
+    session cookie that would overwrite the answer the submission just saved."""
+    w = wizard(client, wx[1])
+    w.get()
+    w.post("role", {"role": "customer"})
+    w.get("admin")  # settles what the session holds for an anonymous visitor
+    check = w.post("admin", {"admin_email": "it@fabrikam.example", "inline": "1"}, headers={"HX-Request": "true"})
+    def session_cookies(response):
+        return [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+
+    assert check.status_code == 200 and session_cookies(check) == []
+    saved = w.post("admin", {"admin_email": "it@fabrikam.example"})
+    assert len(session_cookies(saved)) == 1  # the answer itself is saved
