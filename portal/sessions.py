@@ -7,6 +7,8 @@ and the form it belongs to - then raced, and the slower one's cookie could overw
 the other had just saved. Comparing the contents makes a request that changed nothing leave the
 cookie alone.
 """
+from copy import deepcopy
+
 from flask.sessions import SecureCookieSessionInterface
 
 
@@ -14,7 +16,8 @@ class ChangedOnlySessionInterface(SecureCookieSessionInterface):
     def open_session(self, app, request):
         session = super().open_session(app, request)
         if session is not None:
-            session.loaded_contents = dict(session)
+            # A deep copy: flash() and the wizard change lists and dicts inside the session in place.
+            session.loaded_contents = deepcopy(dict(session))
         return session
 
     def should_set_cookie(self, app, session) -> bool:
