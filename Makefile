@@ -6,9 +6,9 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask
 export FLASK_APP := portal
 
-.PHONY: run test install assets catalogs database browser extract update-catalogs clean
+.PHONY: run test install assets catalogs database secret browser extract update-catalogs clean
 
-run: install assets catalogs database
+run: install assets catalogs database secret
 	$(FLASK) portal serve-demo
 
 test: install assets catalogs browser
@@ -27,12 +27,19 @@ assets: install
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	$(PY) -m portal.assets
 
-catalogs: install
+catalogs: install secret
 	$(FLASK) translate compile
 
-database: install
+database: install secret
 	$(FLASK) portal migrate
 	$(FLASK) portal demo --if-empty
+
+# The demo's SECRET_KEY, made once; an operator sets SECRET_KEY in the environment instead.
+secret: instance/secret_key
+
+instance/secret_key:
+	mkdir -p instance
+	umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_hex(32))' > $@
 
 # Debian's Chromium where it exists or can be installed, else Playwright's own browser.
 browser: install
@@ -41,7 +48,7 @@ browser: install
 extract: install
 	$(FLASK) translate extract
 
-update-catalogs: install
+update-catalogs: install secret
 	$(FLASK) translate update
 
 clean:

@@ -9,6 +9,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_object(Config)
     if config:
         app.config.update(config)
+    _check_secret_key(app)
+    if app.config["BASE_URL"].startswith("https://"):
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
 
     from portal import i18n, templating
     from portal.db import make_engine, make_session
@@ -59,3 +62,21 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     return app
+
+
+WEAK_KEYS = {"dev", "secret", "changeme", "change-me", "dev-only-secret-change-me"}
+
+
+def _check_secret_key(app: Flask) -> None:
+    """Outside debug and tests, refuse to start with a missing or forgeable SECRET_KEY."""
+    key = app.config.get("SECRET_KEY")
+    if app.debug or app.testing:
+        if not key:
+            app.config["SECRET_KEY"] = "debug-only-" + __name__
+        return
+    if not key or len(key) < 32 or key.lower() in WEAK_KEYS or len(set(key)) < 10:
+        raise RuntimeError(
+            "SECRET_KEY is missing or too weak: it signs sessions and the links in emails. Set it to "
+            "a random value of at least 32 characters, for example\n"
+            "  export SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\"\n"
+            "(`make run` creates one for the demo in instance/secret_key).")

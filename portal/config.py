@@ -11,8 +11,20 @@ LANGUAGES = tuple(code.strip() for code in os.environ.get("LANGUAGES", "en,nl,sv
 DEFAULT_LANGUAGE = "en"
 
 
+def _secret_key() -> str | None:
+    """SECRET_KEY from the environment, else the demo's instance/secret_key (made by `make run`)."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = INSTANCE / "secret_key"
+    return path.read_text().strip() if path.exists() else None
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
+    SECRET_KEY = _secret_key()
     DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite3'}")
     SMTP_URL = os.environ.get("SMTP_URL", "smtp://127.0.0.1:8025")
     MAIL_FROM = os.environ.get("MAIL_FROM", "Provisioning Portal <no-reply@portal.example>")
@@ -29,6 +41,16 @@ class Config:
     # "Set up now" links stay valid as long as an order can still be set up (rule O5: 30 days).
     SETUP_LINK_MAX_AGE = 60 * 60 * 24 * 45
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    # Links to choose a password: an invitation for a week, a reset for an hour (issue 8).
+    INVITATION_MAX_AGE = 60 * 60 * 24 * 7
+    RESET_MAX_AGE = 60 * 60
+    # A signed-in session ends after this long without a request, and this long after sign-in.
+    SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 120)
+    SESSION_ABSOLUTE_HOURS = _int("SESSION_ABSOLUTE_HOURS", 12)
+    # Where sign-in throttling counts: memory:// for one process; redis://… or memcached://…
+    # shared by several instances.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_HTTPONLY = True

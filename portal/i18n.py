@@ -52,6 +52,13 @@ def choose_time_zone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+def page_language() -> str | None:
+    """The language of the page being served (its URL prefix), or None outside a page (rule L3)."""
+    if has_request_context():
+        return getattr(g, "lang", None)
+    return None
+
+
 def current_language() -> str:
     return str(get_locale())
 

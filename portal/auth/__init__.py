@@ -1,4 +1,4 @@
-"""Sign-in and sign-out for partner and customer admins."""
+"""Accounts: sign-in, sessions, invitations and password resets for partner and customer admins."""
 
 def init_app(app) -> None:
     from flask_babel import lazy_gettext as _l
@@ -13,8 +13,21 @@ def init_app(app) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
+    from portal.auth import login_sessions, throttle
+    from portal.auth.views import init_views
+
     @login_manager.user_loader
     def load_user(user_id: str):
-        return session.get(User, int(user_id))
+        """The user of this browser's live session; an ended or expired one signs nobody in."""
+        try:
+            user = session.get(User, int(user_id))
+        except (TypeError, ValueError):
+            return None
+        if user is None or not user.active or login_sessions.current(user.id) is None:
+            return None
+        return user
+
+    throttle.init_app(app)
+    init_views(app)
 
     permissions.init_app(app)

@@ -26,6 +26,8 @@ SUBJECTS = {
     "trial_interested": _l("%(customer_name)s is interested in purchasing"),
     "trial_expiring": _l("The trial for %(customer_name)s expires in 7 days"),
     "trial_expired": _l("The trial for %(customer_name)s has expired"),
+    "invitation": _l("Your account for %(organization_name)s: choose your password"),
+    "password_reset": _l("Reset your Provisioning Portal password"),
     "trial_access_ended": _l("Your access to the trial services of %(customer_name)s has ended"),
 }
 

@@ -1,7 +1,7 @@
 """The provisioning model, one module per concern."""
 from portal.db import Base
 from portal.models.organizations import Organization, PartnerCustomer
-from portal.models.users import AdminRole, User
+from portal.models.users import AdminRole, LoginSession, User
 from portal.models.orders import Order, OrderLine
 from portal.models.subscriptions import Subscription, SubscriptionService
 from portal.models.trials import ConsentRequest, DeviceShipment, Trial, TrialService
@@ -9,7 +9,7 @@ from portal.models.mail import OutgoingEmail
 from portal.models.audit import AuditEvent
 
 __all__ = [
-    "Base", "Organization", "PartnerCustomer", "User", "AdminRole", "Order", "OrderLine",
+    "Base", "Organization", "PartnerCustomer", "User", "AdminRole", "LoginSession", "Order", "OrderLine",
     "Subscription", "SubscriptionService", "Trial", "TrialService", "DeviceShipment",
     "ConsentRequest", "OutgoingEmail", "AuditEvent",
 ]

@@ -9,6 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.catalog import ADMIN_ROLES, sql_in
 from portal.catalog import LANGUAGE_SHAPE
+from portal.config import DEFAULT_LANGUAGE
 from portal.db import Base
 from portal.normalize import email_domain, email_key
 
@@ -19,7 +20,9 @@ class User(UserMixin, Base):
         # rule W4: an email address belongs to one user, and a user to exactly one organization.
         UniqueConstraint("email", name="uq_users_email"),
         UniqueConstraint("id", "organization_id", name="uq_users_id_org"),
-        CheckConstraint(LANGUAGE_SHAPE.format(column="language"), name="language"),
+        CheckConstraint("language IS NULL OR " + LANGUAGE_SHAPE.format(column="language"), name="language"),
+        CheckConstraint("page_language IS NULL OR " + LANGUAGE_SHAPE.format(column="page_language"),
+                        name="page_language"),
         CheckConstraint("email LIKE '%_@_%'", name="email_shape"),
     )
 
@@ -29,7 +32,11 @@ class User(UserMixin, Base):
     email_domain: Mapped[str] = mapped_column(String(254), index=True)
     display_name: Mapped[str] = mapped_column(String(200), default="")
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
-    language: Mapped[str] = mapped_column(String(5), default="en")
+    # rule L3: the user's own choice; None until they choose one (or sign in for the first time).
+    language: Mapped[str | None] = mapped_column(String(5))
+    # rule L3: the language of the page where the portal first heard of this user, for emails
+    # sent outside any page (the scheduler) while they have no preference.
+    page_language: Mapped[str | None] = mapped_column(String(5))
     # rule L4: dates and times are shown in the user's time zone (an IANA name); None is UTC.
     time_zone: Mapped[str | None] = mapped_column(String(64))
     password_hash: Mapped[str | None] = mapped_column(String(255))
@@ -54,6 +61,16 @@ class User(UserMixin, Base):
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def mail_language(self) -> str:
+        """rule L3: the recipient's preference; else the page where the email is triggered; else
+        the page where the portal first heard of them; else English."""
+        if self.language:
+            return self.language
+        from portal.i18n import page_language
+
+        return page_language() or self.page_language or DEFAULT_LANGUAGE
 
     @property
     def is_active(self) -> bool:  # Flask-Login
@@ -82,3 +99,23 @@ class AdminRole(Base):
 
     user: Mapped[User] = relationship(back_populates="admin_role", foreign_keys=[user_id],
                                       primaryjoin="AdminRole.user_id == User.id")
+
+
+class LoginSession(Base):
+    """A signed-in browser. The cookie holds a random id; the row holds its hash and its life.
+
+    Ending the row ends the session at once, even for a copy of the cookie replayed later:
+    sign-out ends this one, a new password or removal ends all of the user's sessions.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ended_reason: Mapped[str | None] = mapped_column(String(30))
+
+    user: Mapped[User] = relationship()

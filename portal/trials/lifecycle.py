@@ -8,8 +8,10 @@ from sqlalchemy import delete, select
 
 from portal import clock
 from portal.audit import record
+from portal.auth import invitations
 from portal.catalog import TRIAL_ROLES
 from portal.db import session
+from portal.i18n import page_language
 from portal.mail.outbox import queue
 from portal.models import (AdminRole, ConsentRequest, DeviceShipment, Order, OrderLine, Organization, PartnerCustomer,
                            Subscription, Trial, TrialService, User)
@@ -127,7 +129,8 @@ def start_trial(*, partner, actor, company: str, admin_email: str, industry: str
                                 created_at=now, managing_partner_id=partner.id)
         session.add(customer)
         session.flush()
-        admin = User(email=admin_email, organization_id=customer.id, language=language, created_at=now)
+        admin = User(email=admin_email, organization_id=customer.id, language=None, page_language=language,
+                     created_at=now)  # rule L3: no preference until the admin chooses one
         session.add(admin)
         session.flush()
         session.add(AdminRole(user_id=admin.id, organization_id=customer.id, role="full_admin", granted_at=now))
@@ -159,7 +162,7 @@ def start_trial(*, partner, actor, company: str, admin_email: str, industry: str
     elif status == "active":  # rule T10: every customer admin hears that the trial started
         trial.provisioned_at = now
         for admin in customer_admins(customer):
-            queue("trial_started", to=admin.email, language=admin.language,
+            queue("trial_started", to=admin.email, language=admin.mail_language,
                   dedupe_key=f"trial:{trial.id}:started:{admin.id}", partner_name=partner.name,
                   customer_name=customer.name, services=services, ends_on=trial.ends_on)
     return trial
@@ -171,11 +174,11 @@ def consent_recipients(trial: Trial) -> list[tuple[str, str]]:
     """rule T8: the admin email if it is a full admin's; else that email and every full admin."""
     customer = session.get(Organization, trial.customer_id)
     admins = full_admins(customer)
-    emails = {admin.email: admin.language for admin in admins}
+    emails = {admin.email: admin.mail_language for admin in admins}
     if trial.admin_email in emails:
         return [(trial.admin_email, emails[trial.admin_email])]
     user = session.scalar(select(User).where(User.email == trial.admin_email))
-    return [(trial.admin_email, user.language if user else "en")] + sorted(emails.items())
+    return [(trial.admin_email, user.mail_language if user else (page_language() or "en"))] + sorted(emails.items())
 
 
 def send_consent(trial: Trial, *, reason: str) -> int:
@@ -229,8 +232,9 @@ def provision(trial: Trial, *, actor) -> None:
     trial.status, trial.provisioned_at = "active", clock.now()
     customer = session.get(Organization, trial.customer_id)
     for admin in full_admins(customer):
-        queue("trial_welcome", to=admin.email, language=admin.language, dedupe_key=f"trial:{trial.id}:welcome:{admin.id}",
-              customer_name=customer.name, services=[s.service for s in trial.services], ends_on=trial.ends_on)
+        # The welcome email carries the invitation of an admin who has no password yet.
+        queue("trial_welcome", to=admin.email, language=admin.mail_language, dedupe_key=f"trial:{trial.id}:welcome:{admin.id}",
+              password_link=invitations.password_link(admin), customer_name=customer.name, services=[s.service for s in trial.services], ends_on=trial.ends_on)
     record("trial_provisioned", actor=actor, organization_id=trial.partner_id, trial=trial.id)
 
 
@@ -309,7 +313,7 @@ def interested(trial: Trial, *, user) -> int:
         raise TrialRuleError(_l("Only the customer's admins can ask to purchase."))
     customer = session.get(Organization, trial.customer_id)
     record("purchase_interest", actor=user, organization_id=trial.partner_id, trial=trial.id)
-    return sum(queue("trial_interested", to=admin.email, language=admin.language,
+    return sum(queue("trial_interested", to=admin.email, language=admin.mail_language,
                      dedupe_key=f"trial:{trial.id}:interested:{clock.today().isoformat()}:{admin.id}",
                      customer_name=customer.name, customer_admin=user.email) is not None
                for admin in partner_admins(trial.partner_id))

@@ -51,7 +51,7 @@ def _notify(trial: Trial, kind: str, key: str) -> int:
     services = [s.service for s in trial.services]
     sent = 0
     for admin in customer_admins(customer) + partner_admins(trial.partner_id):
-        sent += queue(kind, to=admin.email, language=admin.language, dedupe_key=f"trial:{trial.id}:{key}:{admin.id}",
+        sent += queue(kind, to=admin.email, language=admin.mail_language, dedupe_key=f"trial:{trial.id}:{key}:{admin.id}",
                       customer_name=customer.name, partner_name=partner.name, services=services,
                       ends_on=trial.ends_on, for_partner=admin.organization_id == partner.id) is not None
     return sent
@@ -94,7 +94,7 @@ def grace_period_ends() -> int:
         if customer.kind == "customer" and not _keeps_paid_service(customer):
             users = session.scalars(select(User).where(User.organization_id == customer.id)).all()
             for user in users:  # rule T16: the users' email, 30 days after expiry
-                queue("trial_access_ended", to=user.email, language=user.language,
+                queue("trial_access_ended", to=user.email, language=user.mail_language,
                       dedupe_key=f"trial:{trial.id}:access-ended:{user.id}", customer_name=customer.name,
                       expired_on=trial.ends_on)
             consumer = free_consumer_organization()

@@ -1,9 +1,10 @@
 """One form per wizard step; every message comes from our catalog (rule L1)."""
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms import EmailField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
+from portal.auth.forms import PasswordForm  # noqa: F401  (rule W8: the one password rule)
 from portal.fields import DATA, PortalForm, REQUIRED, email_address, required
 
 CHOOSE_ONE = _l("Choose one of the options.")
@@ -79,25 +80,6 @@ class MatchReviewForm(PortalForm):
 
 class ConfirmForm(PortalForm):
     """W7: the confirmation posts nothing but its CSRF token."""
-
-
-class PasswordForm(PortalForm):
-    """W8: strength rule - at least 12 characters, letters and digits, not the email address."""
-    password = PasswordField(_l("New password"), validators=[required(), Length(min=12, max=128, message=_l("Use at least 12 characters."))],
-                             description=_l("At least 12 characters, with letters and digits, and not your email address."))
-    confirm = PasswordField(_l("Repeat the password"), validators=[required(), EqualTo("password", message=_l("The two passwords are not the same."))])
-
-    def __init__(self, *args, email: str = "", **kwargs):
-        super().__init__(*args, **kwargs)
-        self.email = email
-
-    def validate_password(self, field):
-        value = field.data or ""
-        if not any(ch.isalpha() for ch in value) or not any(ch.isdigit() for ch in value):
-            raise ValidationError(_l("Use both letters and digits."))
-        local = self.email.partition("@")[0].lower()
-        if local and len(local) >= 3 and local in value.lower():
-            raise ValidationError(_l("The password must not contain your email address."))
 
 
 class CallingForm(PortalForm):

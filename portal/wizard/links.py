@@ -4,24 +4,18 @@ A token names the order and the link version; changing the provisioning contact 
 version, so a link sent to the previous contact stops working. Tokens expire after
 ``SETUP_LINK_MAX_AGE`` seconds, counted on the portal's clock.
 """
-from datetime import UTC
 from enum import Enum
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from portal import clock
+from portal.signing import serializer
 
 SALT = "portal.setup-now"
 
 
-class ClockSigner(TimestampSigner):
-    def get_timestamp(self) -> int:
-        return int(clock.now().replace(tzinfo=UTC).timestamp())
-
-
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT, signer=ClockSigner)
+    return serializer(SALT)
 
 
 def setup_token(order) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from portal import clock, matching
 from portal.audit import record
+from portal.auth import invitations
 from portal.db import session
 from portal.models import AdminRole, Order, Organization, PartnerCustomer, Subscription, SubscriptionService, User
 from portal.normalize import email_key
@@ -51,8 +52,9 @@ def allowed_organizations(order: Order, state: dict) -> dict[int, Organization]:
 def _new_admin(email: str, organization: Organization, language: str, now) -> User:
     if matching.user_organization(email) is not None:  # rule W4
         raise MappingRefused(_l("%(email)s already belongs to another organization. A user can belong to only one organization at a time.", email=email_key(email)))
-    user = User(email=email, organization_id=organization.id, language=language, created_at=now,
-                display_name="")
+    # rule L3: no language preference yet; the wizard's page language is remembered for emails.
+    user = User(email=email, organization_id=organization.id, language=None, page_language=language,
+                created_at=now, display_name="")
     session.add(user)
     session.flush()
     session.add(AdminRole(user_id=user.id, organization_id=organization.id, role="full_admin", granted_at=now))
@@ -81,7 +83,8 @@ def map_order(order_id: int, state: dict, *, language: str, actor_email: str | N
                                     managing_partner_id=None if order.customer_sets_up else partner.id)
         session.add(organization)
         session.flush()
-        _new_admin(state["admin_email"], organization, language, now)
+        admin = _new_admin(state["admin_email"], organization, language, now)
+        invitations.invite(admin)  # the new customer admin chooses a password from the email
         reason = "new_organization"
     else:
         organization = allowed_organizations(order, state).get(int(choice))
