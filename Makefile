@@ -45,7 +45,7 @@ instance/secret_key:
 browser: install
 	PY=$(PY) bash tools/install-browser.sh
 
-extract: install
+extract: install secret
 	$(FLASK) translate extract
 
 update-catalogs: install secret
