@@ -51,13 +51,14 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.auth.views import bp as auth_bp
     from portal.mail.mailbox import bp as mailbox_bp
     from portal.orders.views import bp as orders_bp
+    from portal.people.views import bp as people_bp
     from portal.trials.customer_views import bp as customer_trials_bp
     from portal.trials.views import bp as trials_bp
     from portal.wizard.views import bp as wizard_bp
 
     auth.init_app(app)
     for blueprint in (core.bp, auth_bp, orders_bp, organization.bp, wizard_bp, mailbox_bp, translation_status.bp,
-                      trials_bp, customer_trials_bp):
+                      trials_bp, customer_trials_bp, people_bp):
         app.register_blueprint(blueprint)
     errors.init_app(app)
     cli.init_app(app)

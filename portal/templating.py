@@ -7,6 +7,7 @@ from flask_babel import (format_date, format_datetime, format_decimal, format_pe
 from portal import labels, timezones
 from portal.currency import billing_currency, currency_label
 from portal.events import describe_event
+from portal.i18n import native_name
 from portal.residency import region_for
 from portal.trials.vocabulary import INDUSTRIES
 
@@ -48,6 +49,7 @@ def init_app(app) -> None:
         service_label=lambda code: labels.SERVICE_LABELS[code],
         # "in 5 days" / "3 days ago", counted from the portal's clock.
         relative=relative_time,
+        language_name=native_name,
         timezone=lambda zone: timezones.label(zone, str(get_locale())) if zone else "",
     )
     app.jinja_env.globals.update(

@@ -296,11 +296,12 @@ def test_t16_expiry_runs_once_when_two_schedulers_run_at_once(app, db, demo, clo
 def test_t19_returned_serials_must_match_the_shipped_ones(db, demo):
     trial = start(db, services=["devices"], devices={"phone": 2})
     shipment = db.scalar(select(DeviceShipment).where(DeviceShipment.trial_id == trial.id))
-    trials.record_serials(shipment, ["SN-1", "SN-2"])
+    anna = user(db, "anna.dekker@northwind.example")
+    trials.record_serials(shipment, ["SN-1", "SN-2"], actor=anna)
     assert trials.return_due(trial) == trial.devices_end_on + timedelta(days=14)
     with pytest.raises(TrialRuleError):
-        trials.record_return(shipment, ["SN-9"])
-    assert trials.record_return(shipment, ["SN-1"]) == ([], ["SN-2"])
+        trials.record_return(shipment, ["SN-9"], actor=anna)
+    assert trials.record_return(shipment, ["SN-1"], actor=anna) == ([], ["SN-2"])
     assert shipment.returned_at is None
-    assert trials.record_return(shipment, ["SN-2"]) == ([], [])
+    assert trials.record_return(shipment, ["SN-2"], actor=anna) == ([], [])
     assert shipment.returned_at is not None

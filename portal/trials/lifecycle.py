@@ -6,10 +6,9 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
-from portal import clock
+from portal import clock, permissions
 from portal.audit import record
 from portal.auth import invitations
-from portal.catalog import TRIAL_ROLES
 from portal.db import session
 from portal.i18n import page_language
 from portal.mail.outbox import queue
@@ -20,6 +19,7 @@ from portal.residency import region_for
 from portal.trials.vocabulary import (CONSENT_DAYS, DURATIONS, MAX_BOARD_LICENSES, MAX_DEVICE_DAYS, MAX_LICENSES,
                                       RETURN_WITHIN_DAYS, TRIAL_SERVICES)
 
+ACCESS_RANK = {"none": 0, "provisioning_admin": 1, "full_admin": 2}
 RUNNING = ("pending_consent", "awaiting_provisioning", "active")
 OPEN = ("pending_consent", "awaiting_provisioning", "active", "expired")
 
@@ -34,8 +34,22 @@ class TrialRuleError(ValueError):
 
 def may_start_trials(user) -> bool:
     """rule T1: a certified partner's full admin, sales full admin or sales admin."""
-    org = user.organization
-    return org.kind == "partner" and org.certified and user.role in TRIAL_ROLES
+    return permissions.may_start_trials(user)
+
+
+def _require(actor, action: str, trial: Trial) -> None:
+    """The partner's role, ownership and access level allow this action on the trial (W2, T8)."""
+    if permissions.may_act(actor, action, customer_id=trial.customer_id, trial=trial):
+        return
+    own = trial.partner_id == getattr(actor, "organization_id", None) and permissions.may_start_trials(actor)
+    level = permissions.access_level(trial.partner_id, trial.customer_id) if own else None
+    if level == "provisioning_admin":
+        raise TrialRuleError(_l("Your organization has provisioning access to this customer only: it can provision "
+                                "the trial services and nothing else. The customer's full admin can grant full admin access."))
+    if own:
+        raise TrialRuleError(_l("The customer sets up and manages its own organization: your organization has no "
+                                "access to manage it."))
+    raise TrialRuleError(_l("You cannot change this trial."))
 
 
 def organization_of(email: str) -> Organization | None:
@@ -139,7 +153,10 @@ def start_trial(*, partner, actor, company: str, admin_email: str, industry: str
         status = "awaiting_provisioning"
     else:
         customer = existing
-        status = "active" if relationship(partner.id, customer.id) else "pending_consent"  # rules T10, T7
+        # rules T10, T7, W2: without consent only where the partner has full admin access; a
+        # customer that sets up itself (access "none") or granted provisioning only is asked.
+        without_consent = permissions.has_access(partner.id, customer.id, "start_trial_without_consent")
+        status = "active" if without_consent else "pending_consent"
 
     starts = today
     trial = Trial(customer_id=customer.id, partner_id=partner.id, started_by_id=actor.id, status=status,
@@ -214,9 +231,12 @@ def answer_consent(trial: Trial, *, user, accept: bool) -> None:
     if accept:
         trial.status = "awaiting_provisioning"
         access = "full_admin" if trial.full_admin_access_requested else "provisioning_admin"
-        if relationship(trial.partner_id, trial.customer_id) is None:
+        link = relationship(trial.partner_id, trial.customer_id)
+        if link is None:
             session.add(PartnerCustomer(partner_id=trial.partner_id, customer_id=trial.customer_id,
                                         access_level=access, created_at=now))
+        elif ACCESS_RANK[access] > ACCESS_RANK[link.access_level]:  # consent raises access, never lowers it
+            link.access_level = access
     else:
         trial.status, trial.cancelled_at = "cancelled", now
     record("consent_answered", actor=user, organization_id=trial.partner_id, trial=trial.id,
@@ -227,6 +247,7 @@ def answer_consent(trial: Trial, *, user, accept: bool) -> None:
 
 def provision(trial: Trial, *, actor) -> None:
     """rule T6: the first-time set-up is done; the customer admin gets the welcome email."""
+    _require(actor, "provision_trial", trial)
     if trial.status != "awaiting_provisioning":
         raise TrialRuleError(_l("This trial is not waiting for provisioning."))
     trial.status, trial.provisioned_at = "active", clock.now()
@@ -244,6 +265,7 @@ def extension_end(days: int) -> date:
 
 
 def extend(trial: Trial, *, days: int, actor) -> date:
+    _require(actor, "extend_trial", trial)
     if trial.status not in ("awaiting_provisioning", "active", "expired"):
         raise TrialRuleError(_l("Only a running trial can be extended."))
     if days not in DURATIONS:
@@ -263,6 +285,7 @@ def extend(trial: Trial, *, days: int, actor) -> date:
 
 def change(trial: Trial, *, services: list[str], license_count: int, actor) -> None:
     """rules T3, T12: services added or removed, and the license count, by editing the trial."""
+    _require(actor, "change_trial", trial)
     if trial.status not in RUNNING:
         raise TrialRuleError(_l("Only a running trial can be changed."))
     customer = session.get(Organization, trial.customer_id)
@@ -284,6 +307,8 @@ def change(trial: Trial, *, services: list[str], license_count: int, actor) -> N
 def cancel(trial: Trial, *, actor) -> None:
     """rules T9, T15: the partner (with confirmation) or a customer admin cancels the trial; a
     customer the partner knew only from this trial leaves its list."""
+    if getattr(actor, "organization_id", None) != trial.customer_id:
+        _require(actor, "cancel_trial", trial)
     if trial.status not in RUNNING + ("expired",):
         raise TrialRuleError(_l("This trial has already ended."))
     pending = trial.status == "pending_consent"
@@ -325,6 +350,7 @@ def convert(trial: Trial, *, actor, admin_email: str, offer: str, contact: str, 
     organization; the trial's admin email must be entered exactly; usage data is kept."""
     from portal.catalog import OFFERS
 
+    _require(actor, "convert_trial", trial)
     partner = session.get(Organization, trial.partner_id)
     if partner.partner_tier != 1:
         raise TrialRuleError(_l("Tier 2 partners convert trials through their distributor. Contact your distributor."))
@@ -366,7 +392,8 @@ def return_due(trial: Trial) -> date | None:
     return end + timedelta(days=RETURN_WITHIN_DAYS)
 
 
-def record_serials(shipment: DeviceShipment, serials: list[str]) -> None:
+def record_serials(shipment: DeviceShipment, serials: list[str], *, actor) -> None:
+    _require(actor, "record_devices", session.get(Trial, shipment.trial_id))
     if shipment.device_type == "board":
         raise TrialRuleError(_l("Board trials are license-only; nothing is shipped."))
     if len(serials) != shipment.quantity or len(set(serials)) != len(serials):
@@ -374,8 +401,9 @@ def record_serials(shipment: DeviceShipment, serials: list[str]) -> None:
     shipment.serials = "\n".join(serials)
 
 
-def record_return(shipment: DeviceShipment, serials: list[str]) -> tuple[list[str], list[str]]:
+def record_return(shipment: DeviceShipment, serials: list[str], *, actor) -> tuple[list[str], list[str]]:
     """rule T19: the returned serial numbers must match those shipped; (unknown, still missing)."""
+    _require(actor, "record_devices", session.get(Trial, shipment.trial_id))
     shipped = set((shipment.serials or "").split())
     returned = set(serials)
     unknown = sorted(returned - shipped)

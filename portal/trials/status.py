@@ -30,6 +30,12 @@ class Row:
     services: list[str] = field(default_factory=list)
     days_left: int | None = None
     admin_email: str | None = None
+    access: str | None = None  # the partner's access level (rules W2, T8); None without a relationship
+
+    @property
+    def has_page(self) -> bool:
+        """rule W2: a customer that sets up itself has no page for the partner, unless a trial does."""
+        return self.access in ("full_admin", "provisioning_admin") or self.trial is not None
 
 
 def _status(customer: Organization, trial: Trial | None) -> str:
@@ -46,12 +52,14 @@ def customer_rows(partner_id: int, *, query: str = "", status: str = "") -> list
     pending = select(Trial.customer_id).where(Trial.partner_id == partner_id,
                                              Trial.status.in_(("pending_consent", "awaiting_provisioning", "active", "expired")))
     customers = session.scalars(select(Organization).where(or_(Organization.id.in_(linked), Organization.id.in_(pending)))).all()
+    access = dict(session.execute(select(PartnerCustomer.customer_id, PartnerCustomer.access_level)
+                                  .where(PartnerCustomer.partner_id == partner_id)).all())
     rows = []
     today = clock.today()
     for customer in customers:
         trial = session.scalar(select(Trial).where(Trial.partner_id == partner_id, Trial.customer_id == customer.id)
                                .order_by(Trial.created_at.desc(), Trial.id.desc()).limit(1))
-        row = Row(customer, _status(customer, trial), trial)
+        row = Row(customer, _status(customer, trial), trial, access=access.get(customer.id))
         if trial is not None and trial.status in ("pending_consent", "awaiting_provisioning", "active", "expired"):
             row.services = [s.service for s in trial.services]
             row.days_left = (trial.ends_on - today).days

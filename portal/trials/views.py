@@ -31,7 +31,7 @@ from portal.labels import OFFER_LABELS, SERVICE_LABELS
 from portal.mail.delivery import deliver_soon
 from portal.matching import facts
 from portal.models import DeviceShipment, Organization, Trial
-from portal.permissions import allowed, requires
+from portal.permissions import allowed, may_act, requires
 from portal.residency import country_choices
 from portal.timezones import choices as zone_choices
 from portal.trials import lifecycle
@@ -43,10 +43,13 @@ from portal.trials.vocabulary import DEVICE_LABELS, DURATIONS, INDUSTRIES, TRIAL
 bp = Blueprint("trials", __name__, url_prefix="/<lang:lang>/customers")
 
 
-def _own_trial(trial_id: int) -> Trial:
+def _own_trial(trial_id: int, action: str | None = None) -> Trial:
+    """The partner's own trial (else 404), if its access to the customer allows ``action`` (else 403)."""
     trial = session.get(Trial, trial_id)
     if trial is None or trial.partner_id != current_user.organization_id:
         abort(404)
+    if action is not None and not may_act(current_user, action, customer_id=trial.customer_id, trial=trial):
+        abort(403)
     return trial
 
 
@@ -165,8 +168,12 @@ def customer(customer_id: int):
     partner_id = current_user.organization_id
     trial_list = session.scalars(select(Trial).where(Trial.customer_id == customer_id, Trial.partner_id == partner_id)
                                  .order_by(Trial.created_at.desc())).all()
-    if org is None or (lifecycle.relationship(partner_id, customer_id) is None and not trial_list):
+    link = lifecycle.relationship(partner_id, customer_id)
+    if org is None or (link is None and not trial_list):
         abort(404)
+    # rule W2: a customer that sets up itself ("none") shows the partner only its own trials.
+    if not trial_list and not may_act(current_user, "view_customer", customer_id=customer_id):
+        abort(403)
     shipments = {t.id: session.scalars(select(DeviceShipment).where(DeviceShipment.trial_id == t.id)).all() for t in trial_list}
     admins = lifecycle.full_admins(org)
     return render_template("trials/customer.html", org=org, info=facts(org), trials=trial_list, shipments=shipments,
@@ -175,6 +182,7 @@ def customer(customer_id: int):
                            shipment_forms={s.id: _shipment_forms(s.id) for ships in shipments.values() for s in ships},
                            confirm=ConfirmForm(nonce=secrets.token_urlsafe(16)),
                            can_manage=allowed(current_user, "manage_trials"), device_labels=DEVICE_LABELS,
+                           access=link.access_level if link else None,
                            return_due=lifecycle.return_due, available=lifecycle.available_services(org, partner_id))
 
 
@@ -234,7 +242,7 @@ def resend(trial_id: int):
 @bp.route("/trials/<int:trial_id>/cancel", methods=["GET", "POST"])
 @requires("manage_trials")
 def cancel(trial_id: int):
-    trial = _own_trial(trial_id)
+    trial = _own_trial(trial_id, "cancel_trial")
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
@@ -252,7 +260,7 @@ def cancel(trial_id: int):
 @bp.route("/trials/<int:trial_id>/provision", methods=["POST"])
 @requires("manage_trials")
 def provision(trial_id: int):
-    trial = _own_trial(trial_id)
+    trial = _own_trial(trial_id, "provision_trial")
     try:
         lifecycle.provision(trial, actor=current_user)
         session.commit()
@@ -267,7 +275,7 @@ def provision(trial_id: int):
 @requires("manage_trials")
 def extend_preview(trial_id: int):
     """rule T11: the resulting end date, shown before saving (htmx)."""
-    trial = _own_trial(trial_id)
+    trial = _own_trial(trial_id, "extend_trial")
     days = request.args.get(f"extend{trial_id}-days", type=int) or request.args.get("days", type=int)
     if days not in DURATIONS:
         abort(400)
@@ -278,7 +286,7 @@ def extend_preview(trial_id: int):
 @bp.route("/trials/<int:trial_id>/extend", methods=["POST"])
 @requires("manage_trials")
 def extend(trial_id: int):
-    trial = _own_trial(trial_id)
+    trial = _own_trial(trial_id, "extend_trial")
     form = _extend_form(trial_id)
     if form.validate_on_submit():
         try:
@@ -293,7 +301,7 @@ def extend(trial_id: int):
 @bp.route("/trials/<int:trial_id>/edit", methods=["POST"])
 @requires("manage_trials")
 def edit(trial_id: int):
-    trial = _own_trial(trial_id)
+    trial = _own_trial(trial_id, "change_trial")
     form = _edit_form(trial, request.form)
     if form.validate():
         try:
@@ -310,7 +318,7 @@ def edit(trial_id: int):
 @bp.route("/trials/<int:trial_id>/convert", methods=["POST"])
 @requires("manage_trials")
 def convert(trial_id: int):
-    trial = _own_trial(trial_id)
+    trial = _own_trial(trial_id, "convert_trial")
     admins = lifecycle.full_admins(trial.customer)
     form = _convert_form(trial_id, [current_user.email] + [a.email for a in admins])
     if form.validate_on_submit():
@@ -332,7 +340,7 @@ def _own_shipment(shipment_id: int) -> tuple[DeviceShipment, Trial]:
     shipment = session.get(DeviceShipment, shipment_id)
     if shipment is None:
         abort(404)
-    return shipment, _own_trial(shipment.trial_id)
+    return shipment, _own_trial(shipment.trial_id, "record_devices")
 
 
 @bp.route("/shipments/<int:shipment_id>/serials", methods=["POST"])
@@ -342,7 +350,7 @@ def serials(shipment_id: int):
     form = _shipment_forms(shipment_id)["serials"]
     if form.validate_on_submit():
         try:
-            lifecycle.record_serials(shipment, form.serials.data.split())
+            lifecycle.record_serials(shipment, form.serials.data.split(), actor=current_user)
             session.commit()
             flash(_("The serial numbers are saved."), "success")
         except TrialRuleError as error:
@@ -357,7 +365,7 @@ def returned(shipment_id: int):
     form = _shipment_forms(shipment_id)["returned"]
     if form.validate_on_submit():
         try:
-            _unknown, missing = lifecycle.record_return(shipment, form.serials.data.split())
+            _unknown, missing = lifecycle.record_return(shipment, form.serials.data.split(), actor=current_user)
             session.commit()
             if missing:
                 flash(_("Return recorded. Still to be returned: %(serials)s.", serials=", ".join(missing)), "info")
