@@ -44,13 +44,20 @@ class Facts:
     hints: list[str] = field(default_factory=list)
 
 
+def first_full_admin(org: Organization) -> User | None:
+    """The full admin M3 names and M4 asks: the earliest active one."""
+    return session.scalar(select(User).join(AdminRole, AdminRole.user_id == User.id).where(
+        AdminRole.organization_id == org.id, AdminRole.role == "full_admin", User.active.is_(True))
+        .order_by(User.id).limit(1))
+
+
 def facts(org: Organization, now: datetime | None = None) -> Facts:
     now = now or clock.now()
     users = session.scalar(select(func.count(User.id)).where(User.organization_id == org.id)) or 0
     active = session.scalar(select(func.count(Subscription.id)).where(
         Subscription.organization_id == org.id, Subscription.status == "active")) or 0
-    full_admin = session.scalar(select(User.email).join(AdminRole, AdminRole.user_id == User.id).where(
-        AdminRole.organization_id == org.id, AdminRole.role == "full_admin").order_by(User.id).limit(1))
+    admin = first_full_admin(org)
+    full_admin = admin.email if admin else None
     hints = []
     if active == 0 and now - org.created_at > OLD_ORGANIZATION:
         hints.append("abandoned")  # no active subscriptions and created long ago

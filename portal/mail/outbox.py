@@ -28,6 +28,7 @@ SUBJECTS = {
     "trial_expired": _l("The trial for %(customer_name)s has expired"),
     "invitation": _l("Your account for %(organization_name)s: choose your password"),
     "password_reset": _l("Reset your Provisioning Portal password"),
+    "add_me_request": _l("%(email)s asks to become an admin of %(organization_name)s"),
     "trial_access_ended": _l("Your access to the trial services of %(customer_name)s has ended"),
 }
 

@@ -98,6 +98,8 @@ def _page(org: Organization, customer_id: int | None, add_form=None, status: int
         if request.method == "GET":  # rule M4: the "Ask to be added" email links here, prefilled
             add_form.email.data = request.args.get("email", "")[:254]
             add_form.display_name.data = request.args.get("name", "")[:200]
+            if request.args.get("role") in rules.ROLES_BY_KIND[org.kind]:
+                add_form.role.data = request.args["role"]
     partner = current_user.organization if customer_id is not None else None
     context = dict(org=org, customer_id=customer_id, partner=partner, users=users, total=total, q=q, page=page,
                    pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), add_form=add_form,

@@ -65,6 +65,8 @@ def interested(trial_id: int):
 @requires("view_organization")
 def cancel(trial_id: int):
     trial = _own(trial_id)
+    if current_user.role != "full_admin":
+        abort(403)  # rule T15: a read-only admin only reads; lifecycle.cancel checks again
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         try:

@@ -309,6 +309,8 @@ def cancel(trial: Trial, *, actor) -> None:
     customer the partner knew only from this trial leaves its list."""
     if getattr(actor, "organization_id", None) != trial.customer_id:
         _require(actor, "cancel_trial", trial)
+    elif actor.role != "full_admin":  # a read-only admin only reads
+        raise TrialRuleError(_l("Only a full admin of the organization can cancel the trial."))
     if trial.status not in RUNNING + ("expired",):
         raise TrialRuleError(_l("This trial has already ended."))
     pending = trial.status == "pending_consent"

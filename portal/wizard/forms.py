@@ -1,6 +1,6 @@
 """One form per wizard step; every message comes from our catalog (rule L1)."""
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, RadioField, SelectField, StringField
+from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
@@ -100,3 +100,8 @@ class EnterpriseForm(PortalForm):
 
 class ProvisionForm(PortalForm):
     """W9's last step posts nothing but its CSRF token."""
+
+
+class AskToBeAddedForm(PortalForm):
+    """M4: ask the chosen organization's full admin to add the admin email as an admin."""
+    organization = HiddenField(validators=[DataRequired()])

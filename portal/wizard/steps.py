@@ -4,11 +4,14 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from portal import matching
+from portal.auth import throttle
 from portal.collation import sorted_for
 from portal.db import session, writes
 from portal.i18n import current_language, languages, native_name
 from portal.mail.delivery import deliver_soon
 from portal.orders.rules import OrderRuleError, change_contact, closing_date
+from portal.people.add_me import ask_to_be_added as ask_full_admin
+from portal.people.rules import PeopleRuleError
 from portal.residency import country_choices, is_unsupported, region_for
 from portal.wizard import forms, state
 from portal.wizard.blueprint import bp, order_for, render_step, stop
@@ -241,10 +244,8 @@ def organization(token: str):
             form.organization.errors.append(_("This organization is a trial tenant. To convert the trial, go back and enter the same admin email as the trial’s."))
         else:
             outcome = matching.outcome(answers["role"], chosen, email, order.partner_id)
-            if outcome is matching.Outcome.BLOCKED_CUSTOMER:
-                return stop("blocked_customer", order, token, facts=matching.facts(chosen))
-            if outcome is matching.Outcome.BLOCKED_OWN_USE:
-                return stop("blocked_own_use", order, token, facts=matching.facts(chosen))
+            if outcome in BLOCKED_REASONS:
+                return _blocked(order, token, chosen, outcome, email)
             state.save(order.id, organization=str(chosen.id), reason="m2_candidate")
             return _go(token, "confirm")
     return _page("organization", order, answers, token, form, m1=None,
@@ -252,6 +253,46 @@ def organization(token: str):
                                                                        key=lambda org: org.name)],
                  holder=holder,
                  problems=problems, region=region_for(answers["country"]))
+
+
+BLOCKED_REASONS = {matching.Outcome.BLOCKED_CUSTOMER: "blocked_customer",
+                   matching.Outcome.BLOCKED_OWN_USE: "blocked_own_use"}
+
+
+def _blocked(order, token, organization, outcome, email: str, asked: str | None = None):
+    """Rule M4's stop, with the way out: ask the full admin to add the admin email."""
+    form = forms.AskToBeAddedForm(data={"organization": str(organization.id)})
+    return stop(BLOCKED_REASONS[outcome], order, token, facts=matching.facts(organization), ask_form=form,
+                asked=asked, answers_email=email)
+
+
+@bp.route("/<token>/ask-to-be-added", methods=["POST"])
+def ask_to_be_added(token: str):
+    order, answers, redirect_to = _open(token, "organization")
+    if redirect_to:
+        return redirect_to
+    form = forms.AskToBeAddedForm()
+    if not form.validate_on_submit() or not form.organization.data.isdigit():
+        return _go(token, "organization")
+    organization = allowed_organizations(order, answers).get(int(form.organization.data))
+    if organization is None:  # only an organization this wizard could have offered
+        return _go(token, "organization")
+    admin = matching.first_full_admin(organization)
+    checks = ((throttle.EMAIL_CLIENT, request.remote_addr or "unknown"),
+              (throttle.EMAIL_ACCOUNT, admin.email if admin else "none"))
+    throttle.check(*checks)
+    try:
+        asked = ask_full_admin(order, organization, answers)
+        session.commit()
+    except PeopleRuleError as error:
+        session.rollback()
+        flash(str(error.message), "error")
+        return _go(token, "organization")
+    if asked.new:
+        throttle.hit(*checks)
+        deliver_soon()
+    outcome = matching.outcome(answers["role"], organization, answers["admin_email"], order.partner_id)
+    return _blocked(order, token, organization, outcome, answers["admin_email"], asked=asked.admin.email)
 
 
 # --- W7 confirm -----------------------------------------------------------------------------
