@@ -26,6 +26,8 @@ PERMISSIONS = {
     "view_organization": (None, frozenset(ADMIN_ROLES)),
     "view_customers": ("partner", frozenset(ADMIN_ROLES)),
     "manage_trials": ("partner", TRIAL_ROLES),  # rule T1, with the certification checked below
+    # A customer answers a partner's trial request or cancels a trial: its full admin (T8, T15).
+    "answer_trials": ("customer", frozenset({"full_admin"})),
     # The People page of the user's own organization: its full admin only.
     "manage_people": (None, frozenset({"full_admin"})),
 }

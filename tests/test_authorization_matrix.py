@@ -8,10 +8,11 @@ request changes nothing in the database.
 from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from portal import clock
 from portal.db import Base
-from portal.models import Organization, Order, Trial, User
+from portal.models import AdminRole, Order, Organization, PartnerCustomer, Trial, User
 from tests.conftest import PASSWORD
 
 # Who asks: (sign-in email or None). Northwind is certified, has full access to Contoso and Helios;
@@ -24,15 +25,21 @@ PRINCIPALS = {
     "partner_read_only": "lars.berg@northwind.example",
     "other_partner": "maja.novak@ljconnect.example",
     "provisioning_partner": "ivan.petrov@sofiacomm.example",
+    "partner_sales_full_admin": "alex.northwind0@northwind.example",  # given the role below
     "customer_full_admin": "admin@contoso.example",
+    "customer_read_only": "alex.contoso_mfg0@contoso.example",  # given the role below
     "trial_customer": "trial.admin@helios.example",
+    "trial_customer_read_only": "alex.helios0@helios.example",  # given the role below
 }
+EXTRA_ROLES = {"partner_sales_full_admin": "sales_full_admin", "customer_read_only": "read_only_admin",
+               "trial_customer_read_only": "read_only_admin"}
 SIGNED_IN = frozenset(PRINCIPALS) - {"anonymous"}
-PARTNERS = frozenset({"partner_full_admin", "partner_sales_admin", "partner_read_only", "other_partner",
-                      "provisioning_partner"})
+PARTNERS = frozenset({"partner_full_admin", "partner_sales_full_admin", "partner_sales_admin", "partner_read_only",
+                      "other_partner", "provisioning_partner"})
 ORDERING = PARTNERS - {"partner_read_only"}
-NORTHWIND = frozenset({"partner_full_admin", "partner_sales_admin", "partner_read_only"})
-NORTHWIND_TRIALS = frozenset({"partner_full_admin", "partner_sales_admin"})
+NORTHWIND = frozenset({"partner_full_admin", "partner_sales_full_admin", "partner_sales_admin", "partner_read_only"})
+NORTHWIND_TRIALS = frozenset({"partner_full_admin", "partner_sales_full_admin", "partner_sales_admin"})
+ON_BEHALF = frozenset({"partner_full_admin", "partner_sales_full_admin"})  # T6, with full admin access
 FULL_ADMINS = frozenset({"partner_full_admin", "other_partner", "provisioning_partner", "customer_full_admin",
                          "trial_customer"})
 EVERYONE = frozenset(PRINCIPALS)
@@ -46,6 +53,7 @@ class Entry:
     path: str  # with {placeholders} filled from the demo's objects
     allowed: frozenset
     data: dict = field(default_factory=dict)
+    unchanged: bool = False  # let in, and the rule behind the door refuses: nothing may change either
 
 
 BAD_TOKEN = "not-a-valid-token"
@@ -94,6 +102,9 @@ MATRIX = [
     Entry("/<lang:lang>/customers/<int:customer_id>", "GET", "/en/customers/{contoso}", NORTHWIND),
     Entry("/<lang:lang>/customers/<int:customer_id>", "GET", "/en/customers/{balkan}",
           frozenset({"provisioning_partner"})),
+    Entry("/<lang:lang>/customers/<int:customer_id>", "GET", "/en/customers/{akerlund}", NOBODY),  # access none
+    Entry("/<lang:lang>/customers/<int:customer_id>", "GET", "/en/customers/{zdravje}",
+          frozenset({"other_partner"})),
     Entry("/<lang:lang>/customers/trials/new", "GET", "/en/customers/trials/new",
           NORTHWIND_TRIALS | {"provisioning_partner"}),
     Entry("/<lang:lang>/customers/trials/new", "POST", "/en/customers/trials/new",
@@ -117,7 +128,8 @@ MATRIX = [
     Entry("/<lang:lang>/organization/trials/<int:trial_id>/<any(accept, decline):answer>", "POST",
           "/en/organization/trials/{helios_trial}/accept", frozenset({"trial_customer"})),
     Entry("/<lang:lang>/organization/trials/<int:trial_id>/interested", "POST",
-          "/en/organization/trials/{helios_trial}/interested", frozenset({"trial_customer"}), {"nonce": ""}),
+          "/en/organization/trials/{helios_trial}/interested", frozenset({"trial_customer", "trial_customer_read_only"}),
+          {"nonce": ""}),
     Entry("/<lang:lang>/organization/trials/<int:trial_id>/cancel", "GET",
           "/en/organization/trials/{helios_trial}/cancel", frozenset({"trial_customer"})),
     Entry("/<lang:lang>/organization/trials/<int:trial_id>/cancel", "POST",
@@ -125,24 +137,31 @@ MATRIX = [
     # People: the full admin of the own organization; a partner's full admin on a full-access customer's behalf
     Entry("/<lang:lang>/people/", "GET", "/en/people/", FULL_ADMINS),
     Entry("/<lang:lang>/people/add", "POST", "/en/people/add", FULL_ADMINS, {"add-email": "not an email"}),
+    Entry("/<lang:lang>/people/add", "POST", "/en/people/add", FULL_ADMINS,
+          {"add-email": "lars.berg@northwind.example"}, unchanged=True),  # W4, or already a user
     Entry("/<lang:lang>/people/<int:user_id>/role", "POST", "/en/people/{northwind_user}/role",
           frozenset({"partner_full_admin"}), {"role{northwind_user}-role": "no_such_role"}),
     Entry("/<lang:lang>/people/<int:user_id>/remove", "GET", "/en/people/{northwind_user}/remove",
           frozenset({"partner_full_admin"})),
     Entry("/<lang:lang>/people/<int:user_id>/remove", "POST", "/en/people/{anna}/remove",
-          frozenset({"partner_full_admin"})),  # the last full admin: refused by the rule, not the door
-    Entry("/<lang:lang>/customers/<int:customer_id>/people/", "GET", "/en/customers/{contoso}/people/",
-          frozenset({"partner_full_admin"})),
+          frozenset({"partner_full_admin"}), unchanged=True),  # the last full admin: refused by the rule
+    Entry("/<lang:lang>/customers/<int:customer_id>/people/", "GET", "/en/customers/{contoso}/people/", ON_BEHALF),
     Entry("/<lang:lang>/customers/<int:customer_id>/people/", "GET", "/en/customers/{balkan}/people/", NOBODY),
+    Entry("/<lang:lang>/customers/<int:customer_id>/people/", "GET", "/en/customers/{akerlund}/people/", NOBODY),
+    Entry("/<lang:lang>/customers/<int:customer_id>/people/", "GET", "/en/customers/{zdravje}/people/",
+          frozenset({"other_partner"})),  # Ljubljana Connect's customer, nobody else's
     Entry("/<lang:lang>/customers/<int:customer_id>/people/add", "POST", "/en/customers/{contoso}/people/add",
-          frozenset({"partner_full_admin"}), {"add-email": "not an email"}),
+          ON_BEHALF, {"add-email": "not an email"}),
+    Entry("/<lang:lang>/customers/<int:customer_id>/people/add", "POST", "/en/customers/{balkan}/people/add",
+          NOBODY, {"add-email": "someone@balkantel.example"}),
     Entry("/<lang:lang>/customers/<int:customer_id>/people/<int:user_id>/role", "POST",
-          "/en/customers/{contoso}/people/{contoso_user}/role", frozenset({"partner_full_admin"}),
-          {"role{contoso_user}-role": "no_such_role"}),
+          "/en/customers/{contoso}/people/{contoso_user}/role", ON_BEHALF, {"role{contoso_user}-role": "no_such_role"}),
+    Entry("/<lang:lang>/customers/<int:customer_id>/people/<int:user_id>/role", "POST",
+          "/en/customers/{contoso}/people/{northwind_user}/role", NOBODY, {"role{northwind_user}-role": "full_admin"}),
     Entry("/<lang:lang>/customers/<int:customer_id>/people/<int:user_id>/remove", "GET",
-          "/en/customers/{contoso}/people/{contoso_user}/remove", frozenset({"partner_full_admin"})),
+          "/en/customers/{contoso}/people/{contoso_user}/remove", ON_BEHALF),
     Entry("/<lang:lang>/customers/<int:customer_id>/people/<int:user_id>/remove", "POST",
-          "/en/customers/{contoso}/people/{contoso_admin}/remove", frozenset({"partner_full_admin"})),
+          "/en/customers/{contoso}/people/{contoso_admin}/remove", ON_BEHALF, unchanged=True),  # the last one
     # signing out last: it ends the session the other entries need
     Entry("/<lang:lang>/sign-out", "POST", "/en/sign-out", EVERYONE),
 ]
@@ -166,6 +185,7 @@ def _objects(db) -> dict:
     helios = org("Helios Contact Services")
     return {
         "contoso": org("Contoso Manufacturing"), "balkan": org("Балкан Телеком ЕООД"),
+        "akerlund": org("Åkerlund & Rausing AB"), "zdravje": org("Zdravje d.o.o."),
         "helios_trial": db.scalar(select(Trial.id).where(Trial.customer_id == helios)),
         "order": db.scalar(select(Order.id).where(Order.submission_key == "demo-order-1")),
         "anna": user("anna.dekker@northwind.example"), "northwind_user": user("lars.berg@northwind.example"),
@@ -201,8 +221,22 @@ def _admitted(entry: Entry, response) -> bool:
     return response.status_code not in (403, 404, 405, 410) and not _to_sign_in(response) and response.status_code < 500
 
 
+def _prepare(db) -> None:
+    """The roles the demo lacks, and a customer that set up itself (W2: Northwind's access none)."""
+    northwind = db.scalar(select(Organization.id).where(Organization.name == "Northwind Solutions B.V."))
+    akerlund = db.scalar(select(Organization.id).where(Organization.name == "Åkerlund & Rausing AB"))
+    db.execute(update(PartnerCustomer).where(PartnerCustomer.partner_id == northwind,
+                                             PartnerCustomer.customer_id == akerlund).values(access_level="none"))
+    for principal, role in EXTRA_ROLES.items():
+        user = db.scalar(select(User).where(User.email == PRINCIPALS[principal]))
+        user.set_password(PASSWORD)
+        db.add(AdminRole(user_id=user.id, organization_id=user.organization_id, role=role, granted_at=clock.now()))
+    db.commit()
+
+
 @pytest.mark.parametrize("principal", PRINCIPALS)
 def test_each_route_admits_exactly_its_principals(app, db, demo, principal):
+    _prepare(db)
     objects = _objects(db)
     client = app.test_client()
     if PRINCIPALS[principal]:
@@ -211,11 +245,13 @@ def test_each_route_admits_exactly_its_principals(app, db, demo, principal):
     for entry in MATRIX:
         path = _fill(entry.path, objects)
         data = {_fill(key, objects): value for key, value in entry.data.items()}
-        before = _snapshot(db) if principal not in entry.allowed else None
+        before = _snapshot(db) if principal not in entry.allowed or entry.unchanged else None
         response = client.open(path, method=entry.method, data=data)
         if principal in entry.allowed:
             if not _admitted(entry, response):
                 wrong.append(f"{entry.method} {path}: refused ({response.status_code}) but should be allowed")
+            elif entry.unchanged and _snapshot(db) != before:
+                wrong.append(f"{entry.method} {path}: the rule should have refused, but the database changed")
         else:
             if not _refused(response):
                 wrong.append(f"{entry.method} {path}: {response.status_code} but should be refused")
