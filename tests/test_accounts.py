@@ -97,7 +97,7 @@ def test_invitation_link_works_once(client, app, db, demo):
     assert choose(client, path).status_code == 302
     again = app.test_client().get(path)
     assert again.status_code == 410
-    assert "already been used" in again.get_data(as_text=True)
+    assert translate(app, "sv", "This link has already been used") in again.get_data(as_text=True)  # the link's language
     assert choose(app.test_client(), path, "another-Password-99").status_code == 410
     db.rollback()
     assert db.get(User, user.id).check_password(NEW_PASSWORD)
@@ -230,11 +230,11 @@ def test_throttle_storage_is_configurable(app_config):
 
 def test_sign_in_does_the_same_work_for_unknown_and_known_addresses(client, app, demo, monkeypatch):
     """Deterministic: one password hash check per attempt, whether or not the address exists."""
-    import portal.auth.views as views
+    from portal.auth import passwords
 
     calls = []
-    real = views.check_password_hash
-    monkeypatch.setattr(views, "check_password_hash", lambda h, p: calls.append(h) or real(h, p))
+    real = passwords.check_password
+    monkeypatch.setattr(passwords, "check_password", lambda h, p: calls.append(h) or real(h, p))
     client.post("/en/sign-in", data={"email": "admin@contoso.example", "password": "wrong"})
     client.post("/en/sign-in", data={"email": "nobody@nowhere.example", "password": "wrong"})
     assert len(calls) == 2
@@ -242,8 +242,15 @@ def test_sign_in_does_the_same_work_for_unknown_and_known_addresses(client, app,
 
 
 def test_sign_in_timing_does_not_tell_which_addresses_exist(app, demo):
-    """Statistical: the medians of repeated attempts are close (a ratio, not a time limit)."""
-    app.config["RATELIMIT_ENABLED"] = False
+    """Statistical: the medians of repeated attempts are close (a ratio, not a time limit), with
+    the production hash method (scrypt) rather than the tests' cheap one."""
+    from portal.db import session
+    from portal.models import User
+
+    app.config.update(RATELIMIT_ENABLED=False, PASSWORD_HASH_METHOD="scrypt")
+    with app.app_context():
+        session.scalar(select(User).where(User.email == "admin@contoso.example")).set_password("portal-demo-2026")
+        session.commit()
     client = app.test_client()
 
     def median(email):
@@ -390,3 +397,20 @@ def test_l3_a_chosen_language_stays_the_preference(client, app, db, demo):
     choose(client, "/nl" + path[3:])
     db.rollback()
     assert db.get(User, user.id).language == "bg"
+
+
+def test_passwords_are_hashed_with_scrypt_outside_tests_and_cheaply_in_them():
+    from flask import Flask
+
+    from portal.auth import passwords
+
+    production, testing = Flask("production"), Flask("testing")
+    testing.config["TESTING"] = True
+    passwords.init_app(production)
+    passwords.init_app(testing)
+    assert production.config["PASSWORD_HASH_METHOD"] == "scrypt"
+    assert testing.config["PASSWORD_HASH_METHOD"] == passwords.TESTING_METHOD
+    with production.app_context():
+        stored = passwords.hash_password("Correct-horse-2026")
+    assert stored.startswith("scrypt:") and passwords.check_password(stored, "Correct-horse-2026")
+    assert not passwords.check_password(stored, "correct-horse-2026")

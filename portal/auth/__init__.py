@@ -13,7 +13,7 @@ def init_app(app) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
-    from portal.auth import login_sessions, throttle
+    from portal.auth import login_sessions, passwords, throttle
     from portal.auth.views import init_views
 
     @login_manager.user_loader
@@ -27,6 +27,7 @@ def init_app(app) -> None:
             return None
         return user
 
+    passwords.init_app(app)
     throttle.init_app(app)
     init_views(app)
 

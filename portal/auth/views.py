@@ -13,10 +13,9 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.audit import record
-from portal.auth import invitations, login_sessions, throttle, tokens
+from portal.auth import invitations, login_sessions, passwords, throttle, tokens
 from portal.auth.forms import ChangePasswordForm, ForgotPasswordForm, PasswordForm, PreferencesForm, RenewLinkForm, SignInForm
 from portal.auth.tokens import TokenProblem
 from portal.db import session
@@ -28,16 +27,6 @@ from portal.timezones import choices as time_zone_choices
 from portal.urls import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/<lang:lang>")
-
-_DUMMY_HASH: list[str] = []
-
-
-def _dummy_hash() -> str:
-    """A hash to check an unknown address's password against, so that it takes as long."""
-    if not _DUMMY_HASH:
-        _DUMMY_HASH.append(generate_password_hash("not-a-password-of-anyone"))
-    return _DUMMY_HASH[0]
-
 
 def _client() -> str:
     return request.remote_addr or "unknown"
@@ -64,7 +53,8 @@ def sign_in():
         user = session.scalar(select(User).where(User.email == key))
         usable = user is not None and user.active and user.role is not None and bool(user.password_hash)
         # The same work whether the address exists or not: the timing tells nothing either.
-        password_ok = check_password_hash(user.password_hash if usable else _dummy_hash(), form.password.data)
+        password_ok = passwords.check_password(user.password_hash if usable else passwords.dummy_hash(),
+                                               form.password.data)
         if usable and password_ok:
             throttle.clear(throttle.SIGN_IN_ACCOUNT, key)
             _signed_in(user)

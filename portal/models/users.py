@@ -5,7 +5,6 @@ from flask_login import UserMixin
 from sqlalchemy import (Boolean, CheckConstraint, DateTime, ForeignKey, ForeignKeyConstraint, String,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.catalog import ADMIN_ROLES, sql_in
 from portal.catalog import LANGUAGE_SHAPE
@@ -57,10 +56,14 @@ class User(UserMixin, Base):
 
     def set_password(self, password: str) -> None:
         # Werkzeug's scrypt hashing, salted per password.
-        self.password_hash = generate_password_hash(password)
+        from portal.auth.passwords import hash_password
+
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        from portal.auth.passwords import check_password
+
+        return bool(self.password_hash) and check_password(self.password_hash, password)
 
     @property
     def mail_language(self) -> str:
