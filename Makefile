@@ -6,13 +6,20 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask
 export FLASK_APP := portal
 
-.PHONY: run test install assets catalogs database secret browser extract update-catalogs clean
+.PHONY: run test test-fast lint install assets catalogs database secret browser extract update-catalogs clean
 
 run: install assets catalogs database secret
 	$(FLASK) portal serve-demo
 
-test: install assets catalogs browser
+test: install assets catalogs browser lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The quick loop while working: lint, then every test but the browser and PostgreSQL ones.
+test-fast: install assets catalogs lint
+	$(PY) -m pytest -m "not browser and not postgres" $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check portal tests
 
 install: $(VENV)/.installed
 

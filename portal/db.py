@@ -1,7 +1,6 @@
 """SQLAlchemy 2 engine and session, bound per application."""
-from sqlalchemy import create_engine, event
+from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
-from sqlalchemy import MetaData
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

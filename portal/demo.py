@@ -10,8 +10,18 @@ from sqlalchemy import func, select
 from portal import clock
 from portal.catalog import OFFERS
 from portal.db import session
-from portal.models import (AdminRole, Order, OrderLine, Organization, PartnerCustomer, Subscription,
-                           SubscriptionService, Trial, TrialService, User)
+from portal.models import (
+    AdminRole,
+    Order,
+    OrderLine,
+    Organization,
+    PartnerCustomer,
+    Subscription,
+    SubscriptionService,
+    Trial,
+    TrialService,
+    User,
+)
 
 DEMO_PASSWORD = "portal-demo-2026"
 

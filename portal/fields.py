@@ -3,7 +3,6 @@
 WTForms' built-in messages come from its own catalogs, which lack Slovenian and are
 incomplete for Bulgarian; these give whole, translated sentences instead.
 """
-from datetime import date
 
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l

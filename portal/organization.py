@@ -3,12 +3,12 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.db import session
 from portal import clock
+from portal.db import session
 from portal.models import Subscription, Trial, User
+from portal.permissions import requires
 from portal.trials.forms import ConfirmForm
 from portal.trials.status import STATUS_LABELS
-from portal.permissions import requires
 
 bp = Blueprint("organization", __name__, url_prefix="/<lang:lang>/organization")
 

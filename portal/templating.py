@@ -1,8 +1,15 @@
 """Jinja set-up: trimmed translations, CLDR formatting helpers and label lookups (rule L4)."""
 from babel import Locale
 from babel.lists import format_list
-from flask_babel import (format_date, format_datetime, format_decimal, format_percent, format_timedelta, get_locale,
-                         pgettext)
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_percent,
+    format_timedelta,
+    get_locale,
+    pgettext,
+)
 
 from portal import labels, timezones
 from portal.currency import billing_currency, currency_label

@@ -7,7 +7,6 @@ import re
 import statistics
 import time
 from types import SimpleNamespace
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -15,7 +14,7 @@ from sqlalchemy import func, select
 from portal import create_app
 from portal.models import AuditEvent, LoginSession, OutgoingEmail, User
 from tests.conftest import LANGUAGES, PASSWORD, sign_in, translate
-from tests.test_wizard import _to_confirm, wizard
+from tests.test_wizard import wizard
 from tests.wizard_driver import place_order
 
 NEW_PASSWORD = "fresh-Password-2027"

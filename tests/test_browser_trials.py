@@ -115,7 +115,7 @@ def test_t11_extend_shows_the_end_date_before_saving(live_portal, app, page, lan
 
 
 def _long_date(app, lang, days):
-    from flask_babel import format_date, force_locale
+    from flask_babel import force_locale, format_date
 
     from tests.conftest import START
 

@@ -40,7 +40,7 @@ def test_l3_setup_email_arrives_over_smtp_in_the_chosen_language(app, db, demo, 
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert '<html lang="bg">' in html
     assert translate(app, "bg", "Set up now") in html and translate(app, "bg", "Set up now") in text
-    assert f"http://portal.test/bg/setup/" in text
+    assert "http://portal.test/bg/setup/" in text
     assert db.scalar(select(OutgoingEmail.status).where(OutgoingEmail.order_id == order.id)) == "sent"
 
 

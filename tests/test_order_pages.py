@@ -1,5 +1,4 @@
 """The order pages in every language, and who may see and change what."""
-from datetime import date
 
 import pytest
 from sqlalchemy import func, select

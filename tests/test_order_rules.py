@@ -4,7 +4,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.models import AuditEvent, Order, OutgoingEmail, Organization, User
+from portal.models import AuditEvent, Order, Organization, OutgoingEmail, User
 from portal.orders import rules
 from portal.orders.rules import OrderRuleError
 from portal.scheduler import run_tick
@@ -76,7 +76,7 @@ def test_o2_setup_email_goes_out_on_the_requested_start_date_not_before(app, db,
     assert email.to_address == "it@contoso.example"
     assert email.language == "nl"
     assert order.reference in email.subject
-    assert f"http://portal.test/nl/setup/" in email.body_text
+    assert "http://portal.test/nl/setup/" in email.body_text
     assert db.get(Order, order.id).setup_email_sent_at == clock.at
 
 

@@ -106,7 +106,6 @@ def test_constraints_hold_on_postgres(pg_app):
 def test_order_flow_on_postgres(pg_app):
     from portal.db import session
     from portal.models import Order, OutgoingEmail
-    from portal.scheduler import run_tick
 
     client = pg_app.test_client()
     sign_in(client, "anna.dekker@northwind.example", lang="sl")

@@ -10,8 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal import matching
-from portal.models import (DeviceShipment, Order, Organization, OutgoingEmail, PartnerCustomer, Subscription, Trial,
-                           User)
+from portal.models import DeviceShipment, Order, Organization, OutgoingEmail, PartnerCustomer, Subscription, Trial, User
 from portal.trials import lifecycle as trials
 from portal.trials import schedule
 from portal.trials.lifecycle import TrialRuleError

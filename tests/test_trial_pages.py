@@ -3,7 +3,7 @@ the customer admin's answers (rules T1-T15, T19)."""
 import pytest
 from sqlalchemy import select
 
-from portal.models import Organization, Order, Trial
+from portal.models import Order, Organization, Trial
 from portal.scheduler import run_tick
 from tests.conftest import LANGUAGES, sign_in, translate
 
@@ -114,7 +114,6 @@ def test_t15_customer_admin_cancels_with_confirmation(client, app, db, demo):
 
 
 def test_t16_licenses_show_expired_after_expiry(client, app, db, demo, clock):
-    from datetime import timedelta
 
     clock.advance(days=75)  # Helios' 90-day trial started 20 days ago
     with app.app_context():

@@ -1,11 +1,10 @@
 """Enterprise trials, rules T1-T19, through the domain functions with the clock moved."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from portal.models import (AdminRole, AuditEvent, DeviceShipment, Organization, OutgoingEmail, PartnerCustomer,
-                           Subscription, Trial, User)
+from portal.models import AdminRole, AuditEvent, DeviceShipment, Organization, OutgoingEmail, Trial, User
 from portal.scheduler import run_tick
 from portal.trials import lifecycle as trials
 from portal.trials.lifecycle import TrialRuleError
@@ -215,7 +214,7 @@ def test_t13_t14_tier_1_converts_with_the_exact_admin_email_and_keeps_usage(db, 
     assert event.details["lost_services"] == ["calling"]  # not in the paid order: lost
     assert db.scalar(select(func.count(User.id)).where(User.organization_id == trial.customer_id)) == 1  # usage kept
     [setup] = emails_to(db, "anna.dekker@northwind.example", "setup_now")  # the partner is the contact (T14)
-    assert f"/setup/" in setup.body_text
+    assert "/setup/" in setup.body_text
 
 
 def test_t13_a_tier_2_partner_is_sent_to_its_distributor(db, demo):

@@ -16,7 +16,14 @@ from sqlalchemy import select
 
 from portal.audit import record
 from portal.auth import invitations, login_sessions, passwords, throttle, tokens
-from portal.auth.forms import ChangePasswordForm, ForgotPasswordForm, PasswordForm, PreferencesForm, RenewLinkForm, SignInForm
+from portal.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    PasswordForm,
+    PreferencesForm,
+    RenewLinkForm,
+    SignInForm,
+)
 from portal.auth.tokens import TokenProblem
 from portal.db import session
 from portal.i18n import current_language, languages, native_name

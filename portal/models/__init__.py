@@ -1,12 +1,12 @@
 """The provisioning model, one module per concern."""
 from portal.db import Base
-from portal.models.organizations import Organization, PartnerCustomer
-from portal.models.users import AdminRole, LoginSession, User
+from portal.models.audit import AuditEvent
+from portal.models.mail import OutgoingEmail
 from portal.models.orders import Order, OrderLine
+from portal.models.organizations import Organization, PartnerCustomer
 from portal.models.subscriptions import Subscription, SubscriptionService
 from portal.models.trials import ConsentRequest, DeviceShipment, Trial, TrialService
-from portal.models.mail import OutgoingEmail
-from portal.models.audit import AuditEvent
+from portal.models.users import AdminRole, LoginSession, User
 
 __all__ = [
     "Base", "Organization", "PartnerCustomer", "User", "AdminRole", "LoginSession", "Order", "OrderLine",

@@ -4,8 +4,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.catalog import EMAIL_STATUSES, sql_in
-from portal.catalog import LANGUAGE_SHAPE
+from portal.catalog import EMAIL_STATUSES, LANGUAGE_SHAPE, sql_in
 from portal.db import Base
 
 

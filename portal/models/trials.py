@@ -4,8 +4,7 @@ The tables exist from the first migration; the lifecycle that drives them is in 
 """
 from datetime import date, datetime
 
-from sqlalchemy import (Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.catalog import CONSENT_ANSWERS, DEVICE_TYPES, SERVICES, TRIAL_STATUSES, sql_in

@@ -2,12 +2,10 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import (Boolean, CheckConstraint, DateTime, ForeignKey, ForeignKeyConstraint, String,
-                        UniqueConstraint)
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, ForeignKeyConstraint, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.catalog import ADMIN_ROLES, sql_in
-from portal.catalog import LANGUAGE_SHAPE
+from portal.catalog import ADMIN_ROLES, LANGUAGE_SHAPE, sql_in
 from portal.config import DEFAULT_LANGUAGE
 from portal.db import Base
 from portal.normalize import email_domain, email_key

@@ -2,7 +2,16 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, SelectField
 from wtforms.validators import DataRequired, Length
 
-from portal.fields import DATA, PortalForm, LocalDateField, LocalIntegerField, REQUIRED, email_address, input_required, whole_number
+from portal.fields import (
+    DATA,
+    REQUIRED,
+    LocalDateField,
+    LocalIntegerField,
+    PortalForm,
+    email_address,
+    input_required,
+    whole_number,
+)
 from portal.orders.rules import MAX_LICENSES
 
 

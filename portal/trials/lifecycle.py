@@ -12,12 +12,30 @@ from portal.auth import invitations
 from portal.db import session
 from portal.i18n import page_language
 from portal.mail.outbox import queue
-from portal.models import (AdminRole, ConsentRequest, DeviceShipment, Order, OrderLine, Organization, PartnerCustomer,
-                           Subscription, Trial, TrialService, User)
+from portal.models import (
+    AdminRole,
+    ConsentRequest,
+    DeviceShipment,
+    Order,
+    OrderLine,
+    Organization,
+    PartnerCustomer,
+    Subscription,
+    Trial,
+    TrialService,
+    User,
+)
 from portal.normalize import email_key
 from portal.residency import region_for
-from portal.trials.vocabulary import (CONSENT_DAYS, DURATIONS, MAX_BOARD_LICENSES, MAX_DEVICE_DAYS, MAX_LICENSES,
-                                      RETURN_WITHIN_DAYS, TRIAL_SERVICES)
+from portal.trials.vocabulary import (
+    CONSENT_DAYS,
+    DURATIONS,
+    MAX_BOARD_LICENSES,
+    MAX_DEVICE_DAYS,
+    MAX_LICENSES,
+    RETURN_WITHIN_DAYS,
+    TRIAL_SERVICES,
+)
 
 ACCESS_RANK = {"none": 0, "provisioning_admin": 1, "full_admin": 2}
 RUNNING = ("pending_consent", "awaiting_provisioning", "active")

@@ -14,8 +14,7 @@ from portal.db import session
 from portal.mail.outbox import queue
 from portal.models import AdminRole, ConsentRequest, Organization, Subscription, Trial, User
 from portal.trials.lifecycle import customer_admins, partner_admins, remove_from_list
-from portal.trials.vocabulary import (CONSENT_DAYS, GRACE_DAYS, NUMBERS_KEPT_DAYS, USERS_EMAIL_AFTER_DAYS,
-                                      WARNING_DAYS)
+from portal.trials.vocabulary import CONSENT_DAYS, GRACE_DAYS, NUMBERS_KEPT_DAYS, WARNING_DAYS
 
 
 def _ids(*where):

@@ -1,13 +1,12 @@
 """What the partner's customer list shows (rules T9, T16): status, services, days left."""
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from portal import clock
 from portal.db import session
-from portal.models import Organization, PartnerCustomer, Subscription, Trial, User
+from portal.models import Organization, PartnerCustomer, Subscription, Trial
 
 STATUS_LABELS = {
     "pending_consent": _l("Trial pending"),  # rule T9

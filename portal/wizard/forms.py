@@ -2,10 +2,10 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length
 
 from portal.auth.forms import PasswordForm  # noqa: F401  (rule W8: the one password rule)
-from portal.fields import DATA, PortalForm, REQUIRED, email_address, required
+from portal.fields import DATA, REQUIRED, PortalForm, email_address, required
 
 CHOOSE_ONE = _l("Choose one of the options.")
 

@@ -2,7 +2,6 @@
 service set-up steps (W9)."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit import record

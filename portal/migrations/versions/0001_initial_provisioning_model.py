@@ -1,12 +1,11 @@
 """initial provisioning model
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-21 03:48:48.890470
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None

@@ -6,9 +6,8 @@ Revises: 0001
 Adds what the order set-up wizard (rules W3, W9) and the contact-centre variant (W5) store.
 Create Date: 2026-11-21 04:07:06.972099
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0002'
 down_revision = '0001'

@@ -6,9 +6,8 @@ Revises: 0002
 Rule L4: each user's time zone, in which dates and times are shown.
 Create Date: 2026-11-21 04:31:05.324466
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0003'
 down_revision = '0002'

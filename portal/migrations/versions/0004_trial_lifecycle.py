@@ -7,9 +7,8 @@ What the trial lifecycle (rules T6-T19) records: its milestones, device serials,
 consumer organization, and when consent was last asked for.
 Create Date: 2026-11-21 04:52:58.549840
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0004'
 down_revision = '0003'

@@ -7,9 +7,8 @@ Rule T17: a partial unique index keeps the free consumer organization one, also 
 schedulers end grace periods at the same moment.
 Create Date: 2026-11-21 05:31:31.088693
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0005'
 down_revision = '0004'

@@ -8,9 +8,8 @@ password or a removed user ends sessions at once (a replayed cookie is refused).
 user's ``language`` is NULL until they choose one; ``page_language`` keeps the language of the
 page where the portal first heard of them. Existing users keep the language they have.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0006'
 down_revision = '0005'
