@@ -12,10 +12,6 @@ def _collator(lang: str):
     return icu.Collator.createInstance(icu.Locale(lang))
 
 
-def sort_key(lang: str, text: str) -> bytes:
-    return _collator(lang).getSortKey(text)
-
-
 def sorted_for(lang: str, items, key=lambda item: item):
     collator = _collator(lang)
     return sorted(items, key=lambda item: collator.getSortKey(key(item)))

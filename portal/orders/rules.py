@@ -14,6 +14,7 @@ from portal.db import session
 from portal.mail.outbox import queue
 from portal.models import Order, OrderLine
 from portal.normalize import email_key
+from portal.rule_errors import RuleError
 from portal.urls import external_url
 from portal.wizard.links import setup_token
 
@@ -24,13 +25,8 @@ CLOSE_AFTER_DAYS = 30  # rule O5
 REP_ALERT_AFTER = timedelta(days=1)  # rule O3
 
 
-class OrderRuleError(ValueError):
-    """A rule refused the change; ``message`` is for the person who asked."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class OrderRuleError(RuleError):
+    """An order rule (O1-O6) refused the change."""
 
 
 def close_after_days(offer: str) -> int:

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal import rule_errors
 from portal.catalog import OFFERS
 from portal.db import session
 from portal.i18n import current_language, languages, native_name
@@ -79,12 +80,7 @@ def new():
                 setup_language=form.setup_language.data, licenses=form.licenses.data,
                 submission_key=form.submission_key.data)
         except OrderRuleError as error:
-            session.rollback()
-            target = getattr(form, error.field, None) if error.field else None
-            if target is not None:
-                target.errors = list(target.errors) + [str(error.message)]
-            else:
-                flash(str(error.message), "error")
+            rule_errors.show(error, form)
         else:
             session.commit()
             if created:

@@ -20,6 +20,7 @@ from portal.db import session
 from portal.i18n import page_language
 from portal.models import AdminRole, AuditEvent, Organization, User
 from portal.normalize import email_key
+from portal.rule_errors import RuleError
 
 ROLES_BY_KIND = {
     "customer": ("full_admin", "read_only_admin"),
@@ -28,10 +29,8 @@ ROLES_BY_KIND = {
 ACTIONS = ("user_added", "role_changed", "user_removed", "user_restored")
 
 
-class PeopleRuleError(ValueError):
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message, self.field = message, field
+class PeopleRuleError(RuleError):
+    """A People rule (W4, the last full admin, roles by kind) refused the change."""
 
 
 def _lock(org: Organization) -> None:

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from portal import rule_errors
 from portal.db import session
 from portal.i18n import languages, native_name
 from portal.labels import ROLE_LABELS
@@ -135,12 +136,7 @@ def add(customer_id: int | None):
                                   actor=current_user)
             session.commit()
         except PeopleRuleError as error:
-            session.rollback()
-            field = getattr(form, error.field, None) if error.field else None
-            if field is not None:
-                field.errors = list(field.errors) + [str(error.message)]
-            else:
-                flash(str(error.message), "error")
+            rule_errors.show(error, form)
         else:
             deliver_soon()
             flash(_("%(email)s is added; an invitation to choose a password is on its way.", email=user.email),

@@ -6,7 +6,7 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
-from portal import clock, permissions
+from portal import clock, matching, permissions
 from portal.audit import record
 from portal.auth import invitations
 from portal.db import session
@@ -27,6 +27,7 @@ from portal.models import (
 )
 from portal.normalize import email_key
 from portal.residency import region_for
+from portal.rule_errors import RuleError
 from portal.trials.vocabulary import (
     CONSENT_DAYS,
     DURATIONS,
@@ -42,18 +43,11 @@ RUNNING = ("pending_consent", "awaiting_provisioning", "active")
 OPEN = ("pending_consent", "awaiting_provisioning", "active", "expired")
 
 
-class TrialRuleError(ValueError):
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message, self.field = message, field
+class TrialRuleError(RuleError):
+    """A trial rule (T1-T19) refused the change."""
 
 
 # --- who may, and what can be offered ---------------------------------------------------------
-
-def may_start_trials(user) -> bool:
-    """rule T1: a certified partner's full admin, sales full admin or sales admin."""
-    return permissions.may_start_trials(user)
-
 
 def _require(actor, action: str, trial: Trial) -> None:
     """The partner's role, ownership and access level allow this action on the trial (W2, T8)."""
@@ -68,12 +62,6 @@ def _require(actor, action: str, trial: Trial) -> None:
         raise TrialRuleError(_l("The customer sets up and manages its own organization: your organization has no "
                                 "access to manage it."))
     raise TrialRuleError(_l("You cannot change this trial."))
-
-
-def organization_of(email: str) -> Organization | None:
-    """rule T7: the organization the admin email belongs to, if any (W4: at most one)."""
-    return session.scalar(select(Organization).join(User, User.organization_id == Organization.id)
-                          .where(User.email == email_key(email)))
 
 
 def purchased_services(org: Organization) -> set[str]:
@@ -141,11 +129,11 @@ def start_trial(*, partner, actor, company: str, admin_email: str, industry: str
                 time_zone: str | None = None, devices: dict | None = None, supported_location: bool,
                 full_admin_access: bool = False, language: str = "en") -> Trial:
     """rules T1-T8, T10: a trial for a new customer, an existing one (consent), or a paying customer."""
-    if not may_start_trials(actor):
+    if not permissions.may_start_trials(actor):
         raise TrialRuleError(_l("Only a certified partner's full admin, sales full admin or sales admin can start trials."))
     devices = {kind: count for kind, count in (devices or {}).items() if count}
     now, today = clock.now(), clock.today()
-    existing = organization_of(admin_email)
+    existing = matching.user_organization(admin_email)  # rule T7 (W4: at most one)
     if existing is not None and (existing.kind != "customer" or existing.free_consumer):
         raise TrialRuleError(_l("This email address belongs to a partner organization; trials are for customers."), "admin_email")
     if existing is None:

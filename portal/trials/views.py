@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal import matching, rule_errors
 from portal.catalog import OFFERS
 from portal.collation import sorted_for
 from portal.db import session
@@ -54,12 +55,7 @@ def _own_trial(trial_id: int, action: str | None = None) -> Trial:
 
 
 def _rule_error(error: TrialRuleError, form=None):
-    session.rollback()
-    field = getattr(form, error.field, None) if form is not None and error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [str(error.message)]
-    else:
-        flash(str(error.message), "error")
+    rule_errors.show(error, form)
 
 
 def _duration_choices():
@@ -114,7 +110,7 @@ def new():
     form.country.choices = [("", _("Choose a country"))] + country_choices(lang)
     form.duration.choices = _duration_choices()
     form.time_zone.choices = [("", _("Choose a time zone"))] + list(zone_choices(lang))
-    existing = lifecycle.organization_of(form.admin_email.data) if form.admin_email.data else None
+    existing = matching.user_organization(form.admin_email.data) if form.admin_email.data else None
     if request.method == "GET" and request.args.get("customer"):
         customer = session.get(Organization, int(request.args["customer"]))
         if customer is not None and lifecycle.relationship(current_user.organization_id, customer.id):

@@ -17,16 +17,15 @@ from portal.db import session
 from portal.models import AdminRole, Order, Organization, PartnerCustomer, Subscription, SubscriptionService, User
 from portal.normalize import email_key
 from portal.residency import region_for
+from portal.rule_errors import RuleError
 
 
 class AlreadyMapped(Exception):
     """The order was mapped by another request; nothing was stored by this one."""
 
 
-class MappingRefused(ValueError):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class MappingRefused(RuleError):
+    """W6/W7 or M4 refused the mapping; nothing was stored."""
 
 
 @dataclass
