@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 
 from portal import clock
@@ -114,6 +115,28 @@ def outcome(role: str, organization: Organization, admin_email: str, partner_id:
             return Outcome.BLOCKED_CUSTOMER
         case _:
             return Outcome.BLOCKED_OWN_USE
+
+
+# Rules W5, W6: what stops converting a trial tenant (the contact-centre offer).
+TRIAL_EXPIRED_MESSAGE = _l("This trial tenant has expired, so the order cannot be set up in it. Contact your "
+                           "account representative.")
+TRIAL_EMAIL_MESSAGE = _l("This organization is a trial tenant. To convert the trial, go back and enter the same "
+                         "admin email as the trial’s.")
+
+
+def trial_conversion_problem(offer: str, organization: Organization, admin_email: str) -> str | None:
+    """W5/W6 for the contact-centre offer: "trial_expired" (W6 stops), "trial_email" (W5: not the
+    trial's admin email) or None."""
+    if offer != "A-FLEX-CC":
+        return None
+    trial = latest_trial(organization)
+    if trial is None:
+        return None
+    if trial_expired(trial):
+        return "trial_expired"
+    if trial.admin_email and trial.admin_email != email_key(admin_email):
+        return "trial_email"
+    return None
 
 
 def latest_trial(organization: Organization) -> Trial | None:

@@ -226,3 +226,23 @@ def test_t19_duplicate_serial_numbers_are_refused_and_nothing_is_stored(db, demo
     db.commit()
     db.expire_all()
     assert db.get(DeviceShipment, shipment.id).serials is None
+
+
+@pytest.mark.parametrize("tenant, admin_email, message", [
+    ("Helios Contact Services", "someone.else@helios.example", matching.TRIAL_EMAIL_MESSAGE),  # W5
+    ("Vega Callcenter B.V.", "trial.admin@vega.example", matching.TRIAL_EXPIRED_MESSAGE),  # W6
+])
+def test_w5_w6_map_order_rechecks_the_trial_tenant_conversion(db, demo, tenant, admin_email, message):
+    """The wizard's page checks it; the transaction that maps checks it again (a stale or forged
+    session cannot convert a trial tenant with another email, nor an expired one)."""
+    order = demo_order(db)
+    order.offer = "A-FLEX-CC"
+    db.commit()
+    tenant_id, order_id = org(db, tenant).id, order.id
+    state = new_org_state(admin_email=admin_email, company=tenant, organization=str(tenant_id))
+    with pytest.raises(mapping.MappingRefused) as refused:
+        mapping.map_order(order_id, state, language="en")
+    assert str(refused.value) == str(message)
+    db.rollback()
+    assert db.scalar(select(func.count(Subscription.id)).where(Subscription.order_id == order_id)) == 0
+    assert db.get(Order, order_id).status == "awaiting_provisioning"

@@ -89,6 +89,11 @@ def map_order(order_id: int, state: dict, *, language: str, actor_email: str | N
         organization = allowed_organizations(order, state).get(int(choice))
         if organization is None:
             raise MappingRefused(_l("That organization can no longer be chosen. Go back and choose again."))
+        problem = matching.trial_conversion_problem(order.offer, organization, state["admin_email"])
+        if problem == "trial_expired":  # rules W5, W6, re-checked in the transaction that maps
+            raise MappingRefused(matching.TRIAL_EXPIRED_MESSAGE)
+        if problem == "trial_email":
+            raise MappingRefused(matching.TRIAL_EMAIL_MESSAGE)
         outcome = matching.outcome(state["role"], organization, state["admin_email"], partner.id)
         if outcome in (matching.Outcome.BLOCKED_CUSTOMER, matching.Outcome.BLOCKED_OWN_USE):
             raise MappingRefused(_l("An existing admin of this organization must add you as an admin first."))

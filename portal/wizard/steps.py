@@ -190,20 +190,6 @@ def company(token: str):
 
 # --- W6 organization (M1-M4) ----------------------------------------------------------------
 
-def _trial_problem(order, organization, admin_email):
-    """The contact-centre variant (W5, W6): converting a trial tenant."""
-    if order.offer != "A-FLEX-CC":
-        return None
-    trial = matching.latest_trial(organization)
-    if trial is None:
-        return None
-    if matching.trial_expired(trial):
-        return "trial_expired"
-    if trial.admin_email and trial.admin_email != admin_email:
-        return "trial_email"
-    return None
-
-
 @bp.route("/<token>/organization", methods=["GET", "POST"])
 def organization(token: str):
     order, answers, redirect_to = _open(token, "organization")
@@ -216,9 +202,13 @@ def organization(token: str):
         if form.validate_on_submit():
             if form.answer.data == "unknown":
                 return stop("organization_unknown", order, token)
-            problem = _trial_problem(order, m1, email)
+            problem = matching.trial_conversion_problem(order.offer, m1, email)
             if problem == "trial_expired":
                 return stop("trial_expired", order, token)
+            if problem == "trial_email":  # rule W5: converting a trial takes the trial's admin email
+                form.answer.errors = list(form.answer.errors) + [str(matching.TRIAL_EMAIL_MESSAGE)]
+                return _page("organization", order, answers, token, form, m1=matching.facts(m1),
+                             region=region_for(answers["country"]))
             state.save(order.id, organization=str(m1.id), reason="m1_email_match")
             return _go(token, "confirm")
         return _page("organization", order, answers, token, form, m1=matching.facts(m1),
@@ -231,7 +221,7 @@ def organization(token: str):
     if holder is None:
         choices.append(("new", _("Create a new organization")))
     form.organization.choices = choices
-    problems = {org_id: _trial_problem(order, org, email) for org_id, org in offered.items()}
+    problems = {org_id: matching.trial_conversion_problem(order.offer, org, email) for org_id, org in offered.items()}
     if form.validate_on_submit():
         choice = form.organization.data
         if choice == "new":
@@ -241,7 +231,7 @@ def organization(token: str):
         if problems[chosen.id] == "trial_expired":
             return stop("trial_expired", order, token)
         if problems[chosen.id] == "trial_email":
-            form.organization.errors.append(_("This organization is a trial tenant. To convert the trial, go back and enter the same admin email as the trial’s."))
+            form.organization.errors.append(str(matching.TRIAL_EMAIL_MESSAGE))
         else:
             outcome = matching.outcome(answers["role"], chosen, email, order.partner_id)
             if outcome in BLOCKED_REASONS:
