@@ -132,6 +132,18 @@ def test_o3_no_alert_when_set_up_has_started(app, db, northwind, clock):
     assert db.scalar(select(AuditEvent).where(AuditEvent.action == "setup_started")) is not None
 
 
+def test_o3_the_start_of_set_up_is_recorded_once_and_only_while_awaiting(db, northwind):
+    order = place(db, northwind, start=date(2026, 11, 25))
+    assert rules.record_setup_started(order) is True
+    assert rules.record_setup_started(order) is False  # a second tab, a reload
+    db.commit()
+    assert db.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "setup_started")) == 1
+    other = place(db, northwind, start=date(2026, 11, 26), key="o3-closed")
+    other.status, other.closed_at = "closed", START
+    assert rules.record_setup_started(other) is False
+    assert other.setup_started_at is None
+
+
 def test_o4_changing_the_contact_retires_the_old_link_and_resends(app, db, northwind, clock):
     partner, anna = northwind
     order = place(db, northwind, start=date(2026, 11, 20))

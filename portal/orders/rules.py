@@ -197,3 +197,15 @@ def close_unprovisioned_lines() -> int:
             closed += lines
         session.commit()
     return closed
+
+
+def record_setup_started(order: Order) -> bool:
+    """rule O3: the first opening of the "Set up now" link records the start of set-up, once
+    (a conditional update, so two tabs at once record it once), and silences the rep alert."""
+    if order.status != "awaiting_provisioning":
+        return False
+    started = session.execute(update(Order).where(
+        Order.id == order.id, Order.setup_started_at.is_(None)).values(setup_started_at=clock.now()))
+    if started.rowcount:
+        record("setup_started", organization_id=order.partner_id, order_id=order.id)
+    return bool(started.rowcount)

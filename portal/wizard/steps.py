@@ -9,7 +9,7 @@ from portal.collation import sorted_for
 from portal.db import session, writes
 from portal.i18n import current_language, languages, native_name
 from portal.mail.delivery import deliver_soon
-from portal.orders.rules import OrderRuleError, change_contact, closing_date
+from portal.orders.rules import OrderRuleError, change_contact, closing_date, record_setup_started
 from portal.people.add_me import ask_to_be_added as ask_full_admin
 from portal.people.rules import PeopleRuleError
 from portal.residency import country_choices, is_unsupported, region_for
@@ -52,20 +52,10 @@ def _page(step: str, order, answers, token, form, **context):
 
 @bp.route("/<token>")
 def entry(token: str):
-    from sqlalchemy import update
-
-    from portal import clock
-    from portal.audit import record
-    from portal.models import Order
-
     writes()  # opening the link records the start of set-up (rule O3)
     order = order_for(token)
     state.forget(order.id)  # rule O6: the link starts the wizard again from the beginning
-    if order.status == "awaiting_provisioning":
-        started = session.execute(update(Order).where(
-            Order.id == order.id, Order.setup_started_at.is_(None)).values(setup_started_at=clock.now()))
-        if started.rowcount:
-            record("setup_started", organization_id=order.partner_id, order_id=order.id)
+    if record_setup_started(order):
         session.commit()
     return render_template("wizard/entry.html", order=order, token=token, closes_on=closing_date(order))
 
