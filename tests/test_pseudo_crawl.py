@@ -199,7 +199,7 @@ def test_pseudo_customer_admin(live_portal, app, page, width):
         ivan = session.query(User).filter_by(email="ivan.petrov@sofiacomm.example").one()
         lifecycle.start_trial(partner=ivan.organization, actor=ivan, company="Contoso", admin_email="admin@contoso.example",
                               industry="retail", country="US", services=["devices"], license_count=5, duration_days=30,
-                              supported_location=True)
+                              supported_location=True, existing_confirmed=True)
         session.commit()
     c = Crawler(page, live_portal.url, width, "customer")
     sign_in(c, "admin@contoso.example")

@@ -32,7 +32,7 @@ def start(db, actor=ANNA, **overrides):
     actor = user(db, actor)
     values = dict(partner=actor.organization, actor=actor, company="Fabrikam Ltd", admin_email="it@fabrikam.example",
                   industry="manufacturing", country="NL", services=["messaging", "meetings"], license_count=50,
-                  duration_days=30, supported_location=True, language="nl")
+                  duration_days=30, supported_location=True, language="nl", existing_confirmed=True)
     values.update(overrides)
     trial = trials.start_trial(**values)
     db.commit()

@@ -25,7 +25,7 @@ def start(db, actor="anna.dekker@northwind.example", **overrides):
     actor = user(db, actor)
     values = dict(partner=actor.organization, actor=actor, company="Fabrikam Ltd", admin_email="it@fabrikam.example",
                   industry="manufacturing", country="NL", services=["messaging", "meetings"], license_count=50,
-                  duration_days=30, supported_location=True, language="nl")
+                  duration_days=30, supported_location=True, language="nl", existing_confirmed=True)
     values.update(overrides)
     trial = trials.start_trial(**values)
     db.commit()
@@ -112,6 +112,19 @@ def test_t6_provisioning_sends_the_welcome_email(db, demo):
 
 
 # --- T7-T10: existing customers ---------------------------------------------------------------
+
+def test_t7_a_trial_for_an_existing_organization_needs_the_partners_confirmation(db, demo):
+    trials_before = db.scalar(select(func.count()).select_from(Trial))
+    with pytest.raises(TrialRuleError) as refused:
+        start(db, admin_email="Admin@Contoso.example", company="Contoso", country="US", services=["devices"],
+              existing_confirmed=False)
+    assert refused.value.field == "confirm_existing"
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(Trial)) == trials_before
+    assert start(db, admin_email="admin@contoso.example", company="Contoso", country="US",
+                 services=["devices"]).customer.name == \
+        "Contoso Manufacturing"
+
 
 def test_t7_only_services_not_bought_and_not_trialled_by_another_partner(db, demo):
     acme = org(db, "Acme Rockets")  # bought A-SPK: messaging and meetings

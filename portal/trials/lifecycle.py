@@ -127,8 +127,10 @@ def _check_choices(services, license_count, duration_days, site, time_zone, devi
 def start_trial(*, partner, actor, company: str, admin_email: str, industry: str, country: str,
                 services: list[str], license_count: int, duration_days: int, site: str | None = None,
                 time_zone: str | None = None, devices: dict | None = None, supported_location: bool,
-                full_admin_access: bool = False, language: str = "en") -> Trial:
-    """rules T1-T8, T10: a trial for a new customer, an existing one (consent), or a paying customer."""
+                full_admin_access: bool = False, language: str = "en", existing_confirmed: bool = False) -> Trial:
+    """rules T1-T8, T10: a trial for a new customer, an existing one (consent), or a paying customer.
+    ``existing_confirmed``: the partner confirmed that the trial is for the organization the admin
+    email already belongs to (T7)."""
     if not permissions.may_start_trials(actor):
         raise TrialRuleError(_l("Only a certified partner's full admin, sales full admin or sales admin can start trials."))
     devices = {kind: count for kind, count in (devices or {}).items() if count}
@@ -136,6 +138,9 @@ def start_trial(*, partner, actor, company: str, admin_email: str, industry: str
     existing = matching.user_organization(admin_email)  # rule T7 (W4: at most one)
     if existing is not None and (existing.kind != "customer" or existing.free_consumer):
         raise TrialRuleError(_l("This email address belongs to a partner organization; trials are for customers."), "admin_email")
+    if existing is not None and not existing_confirmed:  # rule T7
+        raise TrialRuleError(_l("This email belongs to an existing organization. Confirm that the trial is for it."),
+                             "confirm_existing")
     if existing is None:
         if not supported_location:  # rule T2
             raise TrialRuleError(_l("Confirm that the customer is in a supported location."), "supported_location")

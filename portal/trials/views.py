@@ -122,28 +122,26 @@ def new():
     available = lifecycle.available_services(existing, current_user.organization_id) if existing else list(TRIAL_SERVICES)
     form.services.choices = [(s, str(SERVICE_LABELS[s])) for s in available]
     if form.validate_on_submit():
-        if existing is not None and not form.confirm_existing.data:
-            form.confirm_existing.errors = [_("This email belongs to an existing organization. Confirm that the trial is for it.")]
+        devices = {"phone": form.phones.data or 0, "desk_device": form.desk_devices.data or 0, "board": form.boards.data or 0}
+        try:
+            trial = lifecycle.start_trial(
+                partner=current_user.organization, actor=current_user, company=form.company.data,
+                admin_email=form.admin_email.data, industry=form.industry.data,
+                country=existing.country if existing else form.country.data, services=form.services.data,
+                license_count=form.license_count.data, duration_days=form.duration.data, site=form.site.data,
+                time_zone=form.time_zone.data, devices=devices,
+                supported_location=form.supported_location.data or existing is not None,
+                full_admin_access=form.full_admin_access.data, language=lang,
+                existing_confirmed=bool(form.confirm_existing.data))
+            if request.form.get("action") == "setup" and trial.status == "awaiting_provisioning":
+                lifecycle.provision(trial, actor=current_user)  # rule T6: set up now
+            session.commit()
+        except TrialRuleError as error:
+            _rule_error(error, form)
         else:
-            devices = {"phone": form.phones.data or 0, "desk_device": form.desk_devices.data or 0, "board": form.boards.data or 0}
-            try:
-                trial = lifecycle.start_trial(
-                    partner=current_user.organization, actor=current_user, company=form.company.data,
-                    admin_email=form.admin_email.data, industry=form.industry.data,
-                    country=existing.country if existing else form.country.data, services=form.services.data,
-                    license_count=form.license_count.data, duration_days=form.duration.data, site=form.site.data,
-                    time_zone=form.time_zone.data, devices=devices,
-                    supported_location=form.supported_location.data or existing is not None,
-                    full_admin_access=form.full_admin_access.data, language=lang)
-                if request.form.get("action") == "setup" and trial.status == "awaiting_provisioning":
-                    lifecycle.provision(trial, actor=current_user)  # rule T6: set up now
-                session.commit()
-            except TrialRuleError as error:
-                _rule_error(error, form)
-            else:
-                deliver_soon()
-                flash(_("The trial for %(customer)s is saved.", customer=trial.customer.name), "success")
-                return redirect(url_for("trials.customer", customer_id=trial.customer_id))
+            deliver_soon()
+            flash(_("The trial for %(customer)s is saved.", customer=trial.customer.name), "success")
+            return redirect(url_for("trials.customer", customer_id=trial.customer_id))
     return render_template("trials/new.html", form=form, existing=facts(existing) if existing else None,
                            device_labels=DEVICE_LABELS), 422 if form.errors else 200
 
