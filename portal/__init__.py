@@ -54,12 +54,14 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.people.views import bp as people_bp
     from portal.trials.customer_views import bp as customer_trials_bp
     from portal.trials.views import bp as trials_bp
+    from portal.trials.vocabulary import INDUSTRIES
     from portal.wizard.views import bp as wizard_bp
 
     auth.init_app(app)
     for blueprint in (core.bp, auth_bp, orders_bp, organization.bp, wizard_bp, mailbox_bp, translation_status.bp,
                       trials_bp, customer_trials_bp, people_bp):
         app.register_blueprint(blueprint)
+    app.jinja_env.globals["INDUSTRY_LABELS"] = INDUSTRIES  # the features' own vocabulary, wired here
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -16,7 +16,6 @@ from portal.currency import billing_currency, currency_label
 from portal.events import describe_event
 from portal.i18n import native_name
 from portal.residency import region_for
-from portal.trials.vocabulary import INDUSTRIES
 
 
 def country_name(code: str) -> str:
@@ -71,5 +70,4 @@ def init_app(app) -> None:
         SUBSCRIPTION_STATUS_LABELS=labels.SUBSCRIPTION_STATUS_LABELS,
         REGION_LABELS=labels.REGION_LABELS,
         TIER_LABELS=labels.TIER_LABELS,
-        INDUSTRY_LABELS=INDUSTRIES,
     )

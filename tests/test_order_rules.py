@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 
 from portal.models import AuditEvent, Order, Organization, OutgoingEmail, User
 from portal.orders import rules
+from portal.orders.links import LinkProblem, read_setup_token, setup_token
 from portal.orders.rules import OrderRuleError
 from portal.scheduler import run_tick
-from portal.wizard.links import LinkProblem, read_setup_token, setup_token
 from tests.concurrency import ticks_at_once
 from tests.conftest import START
 

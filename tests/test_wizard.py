@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.models import AuditEvent, Order, Organization, OutgoingEmail, PartnerCustomer, Subscription, User
-from portal.wizard.links import setup_token
+from portal.orders.links import setup_token
 from tests.conftest import LANGUAGES, sign_in, translate
 from tests.wizard_driver import Wizard, demo_order, place_order, race_confirmations
 

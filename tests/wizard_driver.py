@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from portal.models import Order, Organization, User
 from portal.orders import rules
-from portal.wizard.links import setup_token
+from portal.orders.links import setup_token
 
 
 def place_order(app, *, offer="A-WX", partner="Northwind Solutions B.V.", language="en", key=None,

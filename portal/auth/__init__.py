@@ -13,7 +13,8 @@ def init_app(app) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
-    from portal.auth import login_sessions, passwords, throttle
+    from portal import passwords
+    from portal.auth import login_sessions, throttle
     from portal.auth.views import init_views
 
     @login_manager.user_loader

@@ -14,8 +14,9 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from portal import passwords
 from portal.audit import record
-from portal.auth import invitations, login_sessions, passwords, throttle, tokens
+from portal.auth import invitations, login_sessions, throttle, tokens
 from portal.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,

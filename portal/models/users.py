@@ -9,6 +9,7 @@ from portal.catalog import ADMIN_ROLES, LANGUAGE_SHAPE, sql_in
 from portal.config import DEFAULT_LANGUAGE
 from portal.db import Base
 from portal.normalize import email_domain, email_key
+from portal.passwords import check_password, hash_password
 
 
 class User(UserMixin, Base):
@@ -54,13 +55,9 @@ class User(UserMixin, Base):
 
     def set_password(self, password: str) -> None:
         # Werkzeug's scrypt hashing, salted per password.
-        from portal.auth.passwords import hash_password
-
         self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        from portal.auth.passwords import check_password
-
         return bool(self.password_hash) and check_password(self.password_hash, password)
 
     @property

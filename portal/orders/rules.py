@@ -14,9 +14,9 @@ from portal.db import session
 from portal.mail.outbox import queue
 from portal.models import Order, OrderLine
 from portal.normalize import email_key
+from portal.orders.links import setup_token
 from portal.rule_errors import RuleError
 from portal.urls import external_url
-from portal.wizard.links import setup_token
 
 MAX_LICENSES = 100_000
 MAX_DAYS_AHEAD = 366

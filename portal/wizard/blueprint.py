@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.db import session
 from portal.models import Order
-from portal.wizard.links import LinkProblem, read_setup_token
+from portal.orders.links import LinkProblem, read_setup_token
 
 bp = Blueprint("wizard", __name__, url_prefix="/<lang:lang>/setup")
 
