@@ -156,3 +156,32 @@ def live_portal(app, demo, smtp_server):
                       BASE_URL=f"http://127.0.0.1:{port}")
     with LiveServer(app, port) as server:
         yield server
+
+
+# Factories (tests/factories.py): the rows a rule test needs, without the demo data.
+@pytest.fixture
+def make_partner(db):
+    from tests.factories import make_partner
+
+    return make_partner
+
+
+@pytest.fixture
+def make_customer(db):
+    from tests.factories import make_customer
+
+    return make_customer
+
+
+@pytest.fixture
+def make_order(db):
+    from tests.factories import make_order
+
+    return make_order
+
+
+@pytest.fixture
+def make_trial(db):
+    from tests.factories import make_trial
+
+    return make_trial
