@@ -47,8 +47,9 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     templating.init_app(app)
 
-    from portal import auth, cli, core, errors, organization, translation_status
+    from portal import auth, cli, core, errors, organization
     from portal.auth.views import bp as auth_bp
+    from portal.i18n import translation_status
     from portal.mail.mailbox import bp as mailbox_bp
     from portal.orders.views import bp as orders_bp
     from portal.people.views import bp as people_bp

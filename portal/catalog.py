@@ -1,7 +1,7 @@
 """The product's fixed vocabularies: offers, services, roles, regions (SPEC "Vocabulary").
 
 Codes are stored in the database (and checked there); the words people read come from
-``portal.labels``, which translates them.
+``portal.i18n.labels``, which translates them.
 """
 
 # Offers and the services each one provisions.

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from babel import Locale
 
-from portal.collation import sorted_for
+from portal.i18n.collation import sorted_for
 
 DATA = Path(__file__).resolve().parent / "data" / "residency.csv"
 UNSUPPORTED = "-"

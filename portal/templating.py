@@ -11,10 +11,10 @@ from flask_babel import (
     pgettext,
 )
 
-from portal import labels, timezones
+from portal import timezones
 from portal.currency import billing_currency, currency_label
 from portal.events import describe_event
-from portal.i18n import native_name
+from portal.i18n import labels, native_name
 from portal.residency import region_for
 
 

@@ -4,7 +4,7 @@ from functools import cache
 
 from babel.dates import get_timezone_location, get_timezone_name
 
-from portal.collation import sorted_for
+from portal.i18n.collation import sorted_for
 
 _SKIP = ("Etc/", "posix/", "right/", "SystemV/", "US/", "Canada/", "Mexico/", "Brazil/", "Chile/")
 

@@ -6,7 +6,7 @@ import pytest
 from babel import Locale
 from babel.lists import format_list
 
-from portal.collation import sorted_for
+from portal.i18n.collation import sorted_for
 from portal.residency import country_choices
 from portal.timezones import choices as zone_choices
 from tests.conftest import ROOT, sign_in, translate

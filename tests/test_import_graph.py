@@ -7,7 +7,7 @@ from pathlib import Path
 
 PORTAL = Path(__file__).resolve().parents[1] / "portal"
 # Feature packages and modules: each with its blueprint, views, forms, rules, templates.
-FEATURES = {"auth", "mail", "orders", "wizard", "trials", "people", "organization", "core", "translation_status",
+FEATURES = {"auth", "mail", "orders", "wizard", "trials", "people", "organization", "core",
             "scheduler", "cli"}
 
 

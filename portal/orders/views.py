@@ -10,7 +10,7 @@ from portal import rule_errors
 from portal.catalog import OFFERS
 from portal.db import session
 from portal.i18n import current_language, languages, native_name
-from portal.labels import OFFER_LABELS
+from portal.i18n.labels import OFFER_LABELS
 from portal.mail.delivery import deliver_soon
 from portal.models import AuditEvent, Order
 from portal.orders.forms import ContactForm, OrderForm, ResendForm

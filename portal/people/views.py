@@ -16,7 +16,7 @@ from sqlalchemy.orm import selectinload
 from portal import rule_errors
 from portal.db import session
 from portal.i18n import languages, native_name
-from portal.labels import ROLE_LABELS
+from portal.i18n.labels import ROLE_LABELS
 from portal.mail.delivery import deliver_soon
 from portal.models import Organization, User
 from portal.people import rules
