@@ -32,7 +32,7 @@ $(VENV)/.installed: pyproject.toml
 # htmx from the npm registry at the version pinned in package-lock.json, checked, never committed.
 assets: install
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-	$(PY) -m portal.assets
+	$(PY) -m portal.infra.assets
 
 catalogs: install secret
 	$(FLASK) translate compile

@@ -13,9 +13,10 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["BASE_URL"].startswith("https://"):
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
 
-    from portal import i18n, templating
-    from portal.db import make_engine, make_session
+    from portal import i18n
     from portal.extensions import babel, csrf, login_manager
+    from portal.infra import templating
+    from portal.infra.db import make_engine, make_session
 
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["portal.engine"] = engine
@@ -38,7 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     folder = app.config["TRANSLATIONS_DIR"]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(folder for _ in app.config["BABEL_DOMAIN"].split(";"))
-    from portal.sessions import ChangedOnlySessionInterface
+    from portal.infra.sessions import ChangedOnlySessionInterface
 
     app.session_interface = ChangedOnlySessionInterface()
     babel.init_app(app, locale_selector=i18n.choose_language, timezone_selector=i18n.choose_time_zone)
@@ -47,9 +48,10 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     templating.init_app(app)
 
-    from portal import auth, cli, core, errors, organization
+    from portal import auth, cli, core, organization
     from portal.auth.views import bp as auth_bp
     from portal.i18n import translation_status
+    from portal.infra import errors
     from portal.mail.mailbox import bp as mailbox_bp
     from portal.orders.views import bp as orders_bp
     from portal.people.views import bp as people_bp

@@ -1,6 +1,6 @@
 """Recording audit events inside the caller's transaction."""
-from portal import clock
-from portal.db import session
+from portal.infra import clock
+from portal.infra.db import session
 from portal.models import AuditEvent
 
 

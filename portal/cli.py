@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from werkzeug.serving import run_simple
 
-from portal.clock import FixedClock
+from portal.infra.clock import FixedClock
 
 portal_cli = AppGroup("portal", help="Run and operate the portal.")
 translate_cli = AppGroup("translate", help="Extract, update and compile the translation catalogs.")

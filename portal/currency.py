@@ -7,7 +7,7 @@ from datetime import date
 
 from babel.numbers import get_currency_name, get_territory_currencies
 
-from portal import clock
+from portal.infra import clock
 
 # country -> [(from this day, currency)], newest last
 ADOPTIONS = {"BG": [(date(2026, 1, 1), "EUR")]}

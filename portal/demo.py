@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from portal import clock
 from portal.catalog import OFFERS
-from portal.db import session
+from portal.infra import clock
+from portal.infra.db import session
 from portal.models import (
     AdminRole,
     Order,

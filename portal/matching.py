@@ -9,8 +9,8 @@ from enum import Enum
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 
-from portal import clock
-from portal.db import session
+from portal.infra import clock
+from portal.infra.db import session
 from portal.models import AdminRole, Organization, Subscription, Trial, User
 from portal.normalize import email_domain, email_key, name_prefix
 

@@ -64,7 +64,7 @@ def may_start_trials(user) -> bool:
 
 def access_level(partner_id: int, customer_id: int) -> str | None:
     """The partner's access to the customer organization; None without a relationship."""
-    from portal.db import session
+    from portal.infra.db import session
     from portal.models import PartnerCustomer
 
     return session.scalar(select(PartnerCustomer.access_level).where(PartnerCustomer.partner_id == partner_id,

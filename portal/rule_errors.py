@@ -17,7 +17,7 @@ class RuleError(ValueError):
 
 def show(error: RuleError, form=None) -> None:
     """Roll back what the refused change began, then tell the user where it belongs."""
-    from portal.db import session
+    from portal.infra.db import session
 
     session.rollback()
     field = getattr(form, error.field, None) if form is not None and error.field else None

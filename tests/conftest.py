@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from portal import create_app
-from portal.clock import FixedClock
+from portal.infra.clock import FixedClock
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
@@ -80,7 +80,7 @@ def app(app_config):
 @pytest.fixture
 def db(app):
     """The database session, inside an application context."""
-    from portal.db import session
+    from portal.infra.db import session
 
     with app.app_context():
         yield session

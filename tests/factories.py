@@ -7,8 +7,8 @@ make_order, make_trial.
 from datetime import date, timedelta
 from itertools import count
 
-from portal import clock
-from portal.db import session
+from portal.infra import clock
+from portal.infra.db import session
 from portal.models import AdminRole, Organization, PartnerCustomer, User
 from portal.orders import rules as orders
 from portal.trials import lifecycle

@@ -43,7 +43,7 @@ def add_user(db, email="new.admin@contoso.example", *, role="full_admin", langua
     from portal.models import AdminRole, Organization
 
     org = db.scalar(select(Organization).where(Organization.name == "Contoso Manufacturing"))
-    from portal import clock
+    from portal.infra import clock
 
     user = User(email=email, organization_id=org.id, language=language, page_language=page_language,
                 created_at=clock.now())
@@ -243,7 +243,7 @@ def test_sign_in_does_the_same_work_for_unknown_and_known_addresses(client, app,
 def test_sign_in_timing_does_not_tell_which_addresses_exist(app, demo):
     """Statistical: the medians of repeated attempts are close (a ratio, not a time limit), with
     the production hash method (scrypt) rather than the tests' cheap one."""
-    from portal.db import session
+    from portal.infra.db import session
     from portal.models import User
 
     app.config.update(RATELIMIT_ENABLED=False, PASSWORD_HASH_METHOD="scrypt")

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import select, update
 
-from portal import clock
-from portal.db import Base
+from portal.infra import clock
+from portal.infra.db import Base
 from portal.models import AdminRole, Order, Organization, PartnerCustomer, Trial, User
 from tests.conftest import PASSWORD
 

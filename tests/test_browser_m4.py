@@ -17,7 +17,7 @@ ADMIN = "admin@contoso.example"
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_m4_ask_the_full_admin_who_adds_you_then_the_wizard_continues(live_portal, app, page, lang):
-    from portal.db import session
+    from portal.infra.db import session
 
     new = f"new.{lang}@contoso.example"
     with app.app_context():  # the full admin reads the portal in this journey's language

@@ -122,7 +122,7 @@ def test_removing_a_user_ends_their_sessions_at_once(app, contoso_admin, db):
     target = user(db, "alex.contoso_mfg0@contoso.example")
     target.set_password("portal-demo-2026")
     target_id = target.id
-    from portal import clock
+    from portal.infra import clock
     from portal.models import AdminRole as Role
 
     db.add(Role(user_id=target.id, organization_id=colleague.organization_id, role="read_only_admin",

@@ -55,7 +55,7 @@ def postgres_url():
 @pytest.fixture(scope="module")
 def pg_app(postgres_url):
     from portal import create_app
-    from portal.clock import FixedClock
+    from portal.infra.clock import FixedClock
     from portal.migrate import upgrade
     from tests.conftest import START
 
@@ -86,7 +86,7 @@ def test_migrations_on_postgres_match_the_models(postgres_url, pg_app):
 def test_constraints_hold_on_postgres(pg_app):
     from sqlalchemy.exc import IntegrityError
 
-    from portal.db import session
+    from portal.infra.db import session
     from portal.models import Organization, User
     from tests.conftest import START
 
@@ -104,7 +104,7 @@ def test_constraints_hold_on_postgres(pg_app):
 
 
 def test_order_flow_on_postgres(pg_app):
-    from portal.db import session
+    from portal.infra.db import session
     from portal.models import Order, OutgoingEmail
 
     client = pg_app.test_client()
@@ -124,7 +124,7 @@ def test_order_flow_on_postgres(pg_app):
 
 
 def test_w7_concurrent_confirmations_map_once_on_postgres(pg_app):
-    from portal.db import session
+    from portal.infra.db import session
     from portal.models import Organization, Subscription
     from tests.wizard_driver import place_order, race_confirmations
 

@@ -191,7 +191,7 @@ def test_pseudo_partner_admin(live_portal, app, page, width):
 
 @pytest.mark.parametrize("width", [320, 1280])
 def test_pseudo_customer_admin(live_portal, app, page, width):
-    from portal.db import session
+    from portal.infra.db import session
     from portal.models import User
     from portal.trials import lifecycle
 

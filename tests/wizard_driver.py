@@ -11,7 +11,7 @@ from portal.orders.links import setup_token
 def place_order(app, *, offer="A-WX", partner="Northwind Solutions B.V.", language="en", key=None,
                 contact="it@example.net") -> tuple[int, str]:
     """An order whose "Set up now" email went out today; returns (order id, link token)."""
-    from portal.db import session
+    from portal.infra.db import session
 
     with app.app_context():
         partner_org = session.scalar(select(Organization).where(Organization.name == partner))
@@ -26,7 +26,7 @@ def place_order(app, *, offer="A-WX", partner="Northwind Solutions B.V.", langua
 
 
 def demo_order(app, key: str) -> tuple[int, str]:
-    from portal.db import session
+    from portal.infra.db import session
 
     with app.app_context():
         order = session.scalar(select(Order).where(Order.submission_key == key))

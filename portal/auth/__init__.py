@@ -4,8 +4,8 @@ def init_app(app) -> None:
     from flask_babel import lazy_gettext as _l
 
     from portal import permissions
-    from portal.db import session
     from portal.extensions import login_manager
+    from portal.infra.db import session
     from portal.models import User
 
     login_manager.login_view = "auth.sign_in"

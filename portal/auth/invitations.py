@@ -10,13 +10,13 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from portal import clock
 from portal.auth import tokens
-from portal.db import session
+from portal.infra import clock
+from portal.infra.db import session
+from portal.infra.urls import external_url
 from portal.mail.outbox import queue
 from portal.models import User
 from portal.normalize import email_key
-from portal.urls import external_url
 
 
 def _digest(token: str) -> str:

@@ -13,8 +13,8 @@ from flask import current_app
 from flask import session as cookie
 from sqlalchemy import select, update
 
-from portal import clock
-from portal.db import session
+from portal.infra import clock
+from portal.infra.db import session
 from portal.models import LoginSession
 
 COOKIE_KEY = "_login"

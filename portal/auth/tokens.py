@@ -11,9 +11,9 @@ from enum import Enum
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired
 
-from portal.db import session
+from portal.infra.db import session
+from portal.infra.signing import serializer
 from portal.models import User
-from portal.signing import serializer
 
 PURPOSES = {"invitation": ("portal.invitation", "INVITATION_MAX_AGE"),
             "reset": ("portal.password-reset", "RESET_MAX_AGE")}

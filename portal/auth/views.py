@@ -26,13 +26,13 @@ from portal.auth.forms import (
     SignInForm,
 )
 from portal.auth.tokens import TokenProblem
-from portal.db import session
 from portal.i18n import current_language, languages, native_name
+from portal.infra.db import session
+from portal.infra.urls import safe_next
 from portal.mail.delivery import deliver_soon
 from portal.models import User
 from portal.normalize import email_key
 from portal.timezones import choices as time_zone_choices
-from portal.urls import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/<lang:lang>")
 

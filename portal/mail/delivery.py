@@ -14,8 +14,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
-from portal import clock
-from portal.db import session
+from portal.infra import clock
+from portal.infra.db import session
 from portal.mail.outbox import retry_delay
 from portal.models import OutgoingEmail
 

@@ -1,5 +1,5 @@
 """The provisioning model, one module per concern."""
-from portal.db import Base
+from portal.infra.db import Base
 from portal.models.audit import AuditEvent
 from portal.models.mail import OutgoingEmail
 from portal.models.orders import Order, OrderLine

@@ -5,7 +5,7 @@ from sqlalchemy import CheckConstraint, DateTime, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.catalog import EMAIL_STATUSES, LANGUAGE_SHAPE, sql_in
-from portal.db import Base
+from portal.infra.db import Base
 
 
 class OutgoingEmail(Base):

@@ -5,7 +5,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Int
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.catalog import LANGUAGE_SHAPE, LINE_STATUSES, OFFERS, ORDER_STATUSES, SERVICES, sql_in
-from portal.db import Base
+from portal.infra.db import Base
 
 
 class Order(Base):

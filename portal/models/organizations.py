@@ -5,7 +5,7 @@ from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, In
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.catalog import ACCESS_LEVELS, DATA_REGIONS, ORG_KINDS, sql_in
-from portal.db import Base
+from portal.infra.db import Base
 from portal.normalize import name_key, name_prefix
 
 

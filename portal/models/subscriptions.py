@@ -5,7 +5,7 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.catalog import OFFERS, SERVICES, SUBSCRIPTION_STATUSES, sql_in
-from portal.db import Base
+from portal.infra.db import Base
 
 
 class Subscription(Base):

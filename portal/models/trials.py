@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Int
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.catalog import CONSENT_ANSWERS, DEVICE_TYPES, SERVICES, TRIAL_STATUSES, sql_in
-from portal.db import Base
+from portal.infra.db import Base
 
 
 class Trial(Base):

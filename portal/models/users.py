@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.catalog import ADMIN_ROLES, LANGUAGE_SHAPE, sql_in
 from portal.config import DEFAULT_LANGUAGE
-from portal.db import Base
+from portal.infra.db import Base
 from portal.normalize import email_domain, email_key
 from portal.passwords import check_password, hash_password
 

@@ -9,7 +9,7 @@ from enum import Enum
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from portal.signing import serializer
+from portal.infra.signing import serializer
 
 SALT = "portal.setup-now"
 

@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from portal import rule_errors
 from portal.catalog import OFFERS
-from portal.db import session
 from portal.i18n import current_language, languages, native_name
 from portal.i18n.labels import OFFER_LABELS
+from portal.infra.db import session
 from portal.mail.delivery import deliver_soon
 from portal.models import AuditEvent, Order
 from portal.orders.forms import ContactForm, OrderForm, ResendForm

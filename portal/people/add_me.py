@@ -11,11 +11,11 @@ from flask_babel import lazy_gettext as _l
 
 from portal import matching
 from portal.audit import record
+from portal.infra.urls import external_url
 from portal.mail.outbox import queue
 from portal.models import Order, Organization, User
 from portal.normalize import email_key
 from portal.people.rules import PeopleRuleError
-from portal.urls import external_url
 
 BLOCKED = (matching.Outcome.BLOCKED_CUSTOMER, matching.Outcome.BLOCKED_OWN_USE)
 

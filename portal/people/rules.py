@@ -13,11 +13,11 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
-from portal import clock
 from portal.audit import record
 from portal.auth import invitations, login_sessions
-from portal.db import session
 from portal.i18n import page_language
+from portal.infra import clock
+from portal.infra.db import session
 from portal.models import AdminRole, AuditEvent, Organization, User
 from portal.normalize import email_key
 from portal.rule_errors import RuleError

@@ -14,9 +14,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal import rule_errors
-from portal.db import session
 from portal.i18n import languages, native_name
 from portal.i18n.labels import ROLE_LABELS
+from portal.infra.db import session
 from portal.mail.delivery import deliver_soon
 from portal.models import Organization, User
 from portal.people import rules

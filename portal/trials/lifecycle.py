@@ -6,11 +6,12 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
-from portal import clock, matching, permissions
+from portal import matching, permissions
 from portal.audit import record
 from portal.auth import invitations
-from portal.db import session
 from portal.i18n import page_language
+from portal.infra import clock
+from portal.infra.db import session
 from portal.mail.outbox import queue
 from portal.models import (
     AdminRole,

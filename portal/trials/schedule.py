@@ -8,9 +8,9 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from portal import clock
 from portal.audit import record
-from portal.db import session
+from portal.infra import clock
+from portal.infra.db import session
 from portal.mail.outbox import queue
 from portal.models import AdminRole, ConsentRequest, Organization, Subscription, Trial, User
 from portal.trials.lifecycle import customer_admins, partner_admins, remove_from_list

@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
-from portal import clock
-from portal.db import session
+from portal.infra import clock
+from portal.infra.db import session
 from portal.models import Organization, PartnerCustomer, Subscription, Trial
 
 STATUS_LABELS = {

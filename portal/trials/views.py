@@ -25,10 +25,10 @@ from sqlalchemy import select
 
 from portal import matching, rule_errors
 from portal.catalog import OFFERS
-from portal.db import session
 from portal.i18n import current_language
 from portal.i18n.collation import sorted_for
 from portal.i18n.labels import OFFER_LABELS, SERVICE_LABELS
+from portal.infra.db import session
 from portal.mail.delivery import deliver_soon
 from portal.matching import facts
 from portal.models import DeviceShipment, Organization, Trial

@@ -13,7 +13,7 @@ Routes (all under /<lang>/setup/<token>):
 from flask import Blueprint, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 
-from portal.db import session
+from portal.infra.db import session
 from portal.models import Order
 from portal.orders.links import LinkProblem, read_setup_token
 

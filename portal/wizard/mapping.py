@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal import clock, matching
+from portal import matching
 from portal.audit import record
 from portal.auth import invitations
-from portal.db import session
+from portal.infra import clock
+from portal.infra.db import session
 from portal.models import AdminRole, Order, Organization, PartnerCustomer, Subscription, SubscriptionService, User
 from portal.normalize import email_key
 from portal.residency import region_for

@@ -8,9 +8,9 @@ import re
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
-from portal import clock
 from portal.audit import record
-from portal.db import session
+from portal.infra import clock
+from portal.infra.db import session
 from portal.models import Order, OrderLine, Organization, Subscription
 
 SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$")

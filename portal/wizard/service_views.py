@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit import record
-from portal.db import session
 from portal.i18n import current_language
+from portal.infra.db import session
 from portal.matching import facts
 from portal.models import User
 from portal.residency import country_choices

@@ -5,9 +5,9 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import matching
 from portal.auth import throttle
-from portal.db import session, writes
 from portal.i18n import current_language, languages, native_name
 from portal.i18n.collation import sorted_for
+from portal.infra.db import session, writes
 from portal.mail.delivery import deliver_soon
 from portal.orders.rules import OrderRuleError, change_contact, closing_date, record_setup_started
 from portal.people.add_me import ask_to_be_added as ask_full_admin

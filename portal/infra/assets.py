@@ -2,7 +2,7 @@
 
 `npm ci` verifies the package tarballs against package-lock.json; this then checks each file
 the pages load against the SHA-384 recorded here, so a changed file is never served.
-Run: ``python -m portal.assets`` (``make assets`` does it).
+Run: ``python -m portal.infra.assets`` (``make assets`` does it).
 """
 import base64
 import hashlib
@@ -10,8 +10,8 @@ import shutil
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-VENDOR = Path(__file__).resolve().parent / "static" / "vendor"
+ROOT = Path(__file__).resolve().parents[2]
+VENDOR = Path(__file__).resolve().parents[1] / "static" / "vendor"
 
 # source under node_modules -> (file name under static/vendor, sha384 in base64)
 ASSETS = {

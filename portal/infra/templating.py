@@ -27,7 +27,7 @@ def relative_time(value) -> str:
     """A date or datetime relative to now, in the page's language ("in 5 days")."""
     from datetime import date, datetime
 
-    from portal import clock
+    from portal.infra import clock
 
     if isinstance(value, datetime):
         delta = value - clock.now()

@@ -4,7 +4,7 @@ from datetime import UTC
 from flask import current_app
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-from portal import clock
+from portal.infra import clock
 
 
 class ClockSigner(TimestampSigner):
