@@ -82,7 +82,6 @@ class DeviceShipment(Base):
     device_type: Mapped[str] = mapped_column(String(20))
     quantity: Mapped[int] = mapped_column(Integer)
     shipped_at: Mapped[datetime | None] = mapped_column(DateTime)
-    return_due_on: Mapped[date | None] = mapped_column(Date)  # rule T19
     # rule T19: serial numbers shipped and returned, one per line.
     serials: Mapped[str | None] = mapped_column(Text)
     returned_serials: Mapped[str | None] = mapped_column(Text)
