@@ -27,7 +27,6 @@ def check_password(stored_hash: str, password: str) -> bool:
 def dummy_hash() -> str:
     """A hash to check an unknown address's password against, so that it takes as long; one per
     application, made with its method."""
-    hashes = current_app.extensions.setdefault("portal.dummy_hash", {})
-    if "hash" not in hashes:
-        hashes["hash"] = hash_password("not-a-password-of-anyone")
-    return hashes["hash"]
+    if "portal.dummy_hash" not in current_app.extensions:
+        current_app.extensions["portal.dummy_hash"] = hash_password("not-a-password-of-anyone")
+    return current_app.extensions["portal.dummy_hash"]

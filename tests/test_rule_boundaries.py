@@ -10,33 +10,15 @@ import pytest
 from sqlalchemy import func, select
 
 from portal import matching
-from portal.models import DeviceShipment, Order, Organization, OutgoingEmail, PartnerCustomer, Subscription, Trial, User
+from portal.models import DeviceShipment, Order, OutgoingEmail, PartnerCustomer, Subscription, Trial
 from portal.trials import lifecycle as trials
 from portal.trials import schedule
 from portal.trials.lifecycle import TrialRuleError
 from portal.wizard import mapping
 from tests.conftest import START
+from tests.test_trials import org, start, user
 
 ANNA = "anna.dekker@northwind.example"
-
-
-def user(db, email):
-    return db.scalar(select(User).where(User.email == email))
-
-
-def org(db, name):
-    return db.scalar(select(Organization).where(Organization.name == name))
-
-
-def start(db, actor=ANNA, **overrides):
-    actor = user(db, actor)
-    values = dict(partner=actor.organization, actor=actor, company="Fabrikam Ltd", admin_email="it@fabrikam.example",
-                  industry="manufacturing", country="NL", services=["messaging", "meetings"], license_count=50,
-                  duration_days=30, supported_location=True, language="nl", existing_confirmed=True)
-    values.update(overrides)
-    trial = trials.start_trial(**values)
-    db.commit()
-    return trial
 
 
 def active_trial(db, **overrides):

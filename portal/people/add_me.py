@@ -23,6 +23,7 @@ BLOCKED = (matching.Outcome.BLOCKED_CUSTOMER, matching.Outcome.BLOCKED_OWN_USE)
 @dataclass(frozen=True)
 class Asked:
     admin: User
+    outcome: matching.Outcome  # which of M4's stops it answers
     new: bool  # False: the same request was already on its way
 
 
@@ -31,7 +32,8 @@ def ask_to_be_added(order: Order, organization: Organization, answers: dict) -> 
     email = email_key(answers.get("admin_email") or "")
     if order.status != "awaiting_provisioning" or not email or not answers.get("role"):
         raise PeopleRuleError(_l("This order can no longer be set up with this link."))
-    if matching.outcome(answers["role"], organization, email, order.partner_id) not in BLOCKED:
+    outcome = matching.outcome(answers["role"], organization, email, order.partner_id)
+    if outcome not in BLOCKED:
         raise PeopleRuleError(_l("You can already set up this order in %(organization)s; start again from "
                                  "the beginning.", organization=organization.name))
     admin = matching.first_full_admin(organization)
@@ -47,4 +49,4 @@ def ask_to_be_added(order: Order, organization: Organization, answers: dict) -> 
     if sent is not None:
         record("add_me_requested", organization_id=organization.id, order_id=order.id, user=email,
                full_admin=admin.email)
-    return Asked(admin, sent is not None)
+    return Asked(admin, outcome, sent is not None)

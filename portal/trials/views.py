@@ -54,10 +54,6 @@ def _own_trial(trial_id: int, action: str | None = None) -> Trial:
     return trial
 
 
-def _rule_error(error: TrialRuleError, form=None):
-    rule_errors.show(error, form)
-
-
 def _duration_choices():
     from flask_babel import ngettext
 
@@ -137,7 +133,7 @@ def new():
                 lifecycle.provision(trial, actor=current_user)  # rule T6: set up now
             session.commit()
         except TrialRuleError as error:
-            _rule_error(error, form)
+            rule_errors.show(error, form)
         else:
             deliver_soon()
             flash(_("The trial for %(customer)s is saved.", customer=trial.customer.name), "success")
@@ -229,7 +225,7 @@ def resend(trial_id: int):
         deliver_soon()
         flash(_("The consent email was sent again."), "success")
     except TrialRuleError as error:
-        _rule_error(error)
+        rule_errors.show(error)
     return _back(trial)
 
 
@@ -244,7 +240,7 @@ def cancel(trial_id: int):
             session.commit()
             flash(_("The trial is cancelled."), "success")
         except TrialRuleError as error:
-            _rule_error(error)
+            rule_errors.show(error)
         if lifecycle.relationship(trial.partner_id, trial.customer_id) is None:
             return redirect(url_for("trials.index"))
         return _back(trial)
@@ -261,7 +257,7 @@ def provision(trial_id: int):
         deliver_soon()
         flash(_("The trial is provisioned; the customer admin received the welcome email."), "success")
     except TrialRuleError as error:
-        _rule_error(error)
+        rule_errors.show(error)
     return _back(trial)
 
 
@@ -288,7 +284,7 @@ def extend(trial_id: int):
             session.commit()
             flash(_("The trial now ends on %(date)s.", date=format_date(end, "long")), "success")
         except TrialRuleError as error:
-            _rule_error(error)
+            rule_errors.show(error)
     return _back(trial)
 
 
@@ -303,7 +299,7 @@ def edit(trial_id: int):
             session.commit()
             flash(_("The trial is saved."), "success")
         except TrialRuleError as error:
-            _rule_error(error)
+            rule_errors.show(error)
     else:
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
     return _back(trial)
@@ -324,7 +320,7 @@ def convert(trial_id: int):
             flash(_("The trial is converted into order %(reference)s.", reference=order.reference), "success")
             return redirect(url_for("orders.show", order_id=order.id))
         except TrialRuleError as error:
-            _rule_error(error)
+            rule_errors.show(error)
     else:
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
     return _back(trial)
@@ -348,7 +344,7 @@ def serials(shipment_id: int):
             session.commit()
             flash(_("The serial numbers are saved."), "success")
         except TrialRuleError as error:
-            _rule_error(error)
+            rule_errors.show(error)
     return _back(trial)
 
 
@@ -366,5 +362,5 @@ def returned(shipment_id: int):
             else:
                 flash(_("All devices of this shipment are returned."), "success")
         except TrialRuleError as error:
-            _rule_error(error)
+            rule_errors.show(error)
     return _back(trial)

@@ -197,10 +197,9 @@ def organization(token: str):
                 return stop("trial_expired", order, token)
             if problem == "trial_email":  # rule W5: converting a trial takes the trial's admin email
                 form.answer.errors = list(form.answer.errors) + [str(matching.TRIAL_EMAIL_MESSAGE)]
-                return _page("organization", order, answers, token, form, m1=matching.facts(m1),
-                             region=region_for(answers["country"]))
-            state.save(order.id, organization=str(m1.id), reason="m1_email_match")
-            return _go(token, "confirm")
+            else:
+                state.save(order.id, organization=str(m1.id), reason="m1_email_match")
+                return _go(token, "confirm")
         return _page("organization", order, answers, token, form, m1=matching.facts(m1),
                      region=region_for(answers["country"]))
 
@@ -257,9 +256,9 @@ def ask_to_be_added(token: str):
     organization = allowed_organizations(order, answers).get(int(form.organization.data))
     if organization is None:  # only an organization this wizard could have offered
         return _go(token, "organization")
-    admin = matching.first_full_admin(organization)
+    # Requests go to the organization's first full admin: counted per organization, and per client.
     checks = ((throttle.EMAIL_CLIENT, request.remote_addr or "unknown"),
-              (throttle.EMAIL_ACCOUNT, admin.email if admin else "none"))
+              (throttle.EMAIL_ACCOUNT, f"add-me:{organization.id}"))
     throttle.check(*checks)
     try:
         asked = ask_full_admin(order, organization, answers)
@@ -271,8 +270,7 @@ def ask_to_be_added(token: str):
     if asked.new:
         throttle.hit(*checks)
         deliver_soon()
-    outcome = matching.outcome(answers["role"], organization, answers["admin_email"], order.partner_id)
-    return _blocked(order, token, organization, outcome, answers["admin_email"], asked=asked.admin.email)
+    return _blocked(order, token, organization, asked.outcome, answers["admin_email"], asked=asked.admin.email)
 
 
 # --- W7 confirm -----------------------------------------------------------------------------
