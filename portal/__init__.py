@@ -14,9 +14,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
 
     from portal import i18n
-    from portal.extensions import babel, csrf, login_manager
-    from portal.infra import templating
+    from portal.i18n import templating
     from portal.infra.db import make_engine, make_session
+    from portal.infra.extensions import babel, csrf, login_manager
 
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["portal.engine"] = engine
@@ -48,12 +48,16 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     templating.init_app(app)
 
-    from portal import auth, cli, core, organization
+    from portal import auth, cli
+    from portal.audit.events import describe_event
     from portal.auth.views import bp as auth_bp
+    from portal.core.views import bp as core_bp
+    from portal.domain.residency import region_for
     from portal.i18n import translation_status
     from portal.infra import errors
     from portal.mail.mailbox import bp as mailbox_bp
     from portal.orders.views import bp as orders_bp
+    from portal.organization.views import bp as organization_bp
     from portal.people.views import bp as people_bp
     from portal.trials.customer_views import bp as customer_trials_bp
     from portal.trials.views import bp as trials_bp
@@ -61,10 +65,11 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.wizard.views import bp as wizard_bp
 
     auth.init_app(app)
-    for blueprint in (core.bp, auth_bp, orders_bp, organization.bp, wizard_bp, mailbox_bp, translation_status.bp,
+    for blueprint in (core_bp, auth_bp, orders_bp, organization_bp, wizard_bp, mailbox_bp, translation_status.bp,
                       trials_bp, customer_trials_bp, people_bp):
         app.register_blueprint(blueprint)
-    app.jinja_env.globals["INDUSTRY_LABELS"] = INDUSTRIES  # the features' own vocabulary, wired here
+    # the features' own vocabulary and helpers, wired here
+    app.jinja_env.globals.update(INDUSTRY_LABELS=INDUSTRIES, describe_event=describe_event, region_of=region_for)
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -24,7 +24,7 @@ POT = TRANSLATIONS / "messages.pot"
 @portal_cli.command("migrate")
 def migrate_command():
     """Bring the database schema up to date (Alembic)."""
-    from portal.migrate import upgrade
+    from portal.infra.migrate import upgrade
 
     url = current_app.config["DATABASE_URL"]
     if url.startswith("sqlite:///"):

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from portal.catalog import OFFERS
+from portal.domain.catalog import OFFERS
 from portal.infra import clock
 from portal.infra.db import session
 from portal.models import (

@@ -38,7 +38,7 @@ def compiled_catalogs():
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory) -> Path:
     """One database migrated with Alembic; each test gets a copy of it."""
-    from portal.migrate import upgrade
+    from portal.infra.migrate import upgrade
 
     path = tmp_path_factory.mktemp("template") / "portal.sqlite3"
     upgrade(f"sqlite:///{path}")

@@ -229,7 +229,7 @@ def test_throttle_storage_is_configurable(app_config):
 
 def test_sign_in_does_the_same_work_for_unknown_and_known_addresses(client, app, demo, monkeypatch):
     """Deterministic: one password hash check per attempt, whether or not the address exists."""
-    from portal import passwords
+    from portal.infra import passwords
 
     calls = []
     real = passwords.check_password
@@ -401,7 +401,7 @@ def test_l3_a_chosen_language_stays_the_preference(client, app, db, demo):
 def test_passwords_are_hashed_with_scrypt_outside_tests_and_cheaply_in_them():
     from flask import Flask
 
-    from portal import passwords
+    from portal.infra import passwords
 
     production, testing = Flask("production"), Flask("testing")
     testing.config["TESTING"] = True

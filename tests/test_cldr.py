@@ -6,9 +6,9 @@ import pytest
 from babel import Locale
 from babel.lists import format_list
 
+from portal.domain.residency import country_choices
 from portal.i18n.collation import sorted_for
-from portal.residency import country_choices
-from portal.timezones import choices as zone_choices
+from portal.i18n.timezones import choices as zone_choices
 from tests.conftest import ROOT, sign_in, translate
 
 TEMPLATES = ROOT / "portal" / "templates"
@@ -83,7 +83,7 @@ def test_l4_numbers_follow_the_language(client, app, demo, lang, expected):
 def test_l4_bulgaria_is_billed_in_euro():
     from datetime import date
 
-    from portal.currency import billing_currency, currency_label
+    from portal.i18n.currency import billing_currency, currency_label
 
     assert billing_currency("BG", date(2025, 12, 31)) == "BGN"
     assert billing_currency("BG", date(2026, 1, 1)) == "EUR"

@@ -1,7 +1,7 @@
 """Access rules on data built by the factories (no demo data): W2, T1, T8 and M1 at their edges."""
 import pytest
 
-from portal import matching, permissions
+from portal.domain import matching, permissions
 from portal.trials.lifecycle import TrialRuleError
 
 

@@ -56,7 +56,7 @@ def postgres_url():
 def pg_app(postgres_url):
     from portal import create_app
     from portal.infra.clock import FixedClock
-    from portal.migrate import upgrade
+    from portal.infra.migrate import upgrade
     from tests.conftest import START
 
     upgrade(postgres_url)

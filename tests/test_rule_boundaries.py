@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal import matching
+from portal.domain import matching
 from portal.models import DeviceShipment, Order, OutgoingEmail, PartnerCustomer, Subscription, Trial
 from portal.trials import lifecycle as trials
 from portal.trials import schedule

@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal import permissions
+from portal.domain import permissions
 from portal.models import AdminRole, AuditEvent, DeviceShipment, Organization, OutgoingEmail, Trial, User
 from portal.scheduler import run_tick
 from portal.trials import lifecycle as trials

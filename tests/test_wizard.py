@@ -366,7 +366,7 @@ def test_w9_steps_follow_the_purchased_services(client, app, db, demo):
                                 ("A-SPK", ["details", "meetings", "provision"]),
                                 ("A-FLEX-CC", ["details", "provision"])]:
             order = Order(offer=offer)
-            from portal.catalog import OFFERS
+            from portal.domain.catalog import OFFERS
             from portal.models import OrderLine
             order.lines = [OrderLine(service=s, quantity=1) for s in OFFERS[offer]]
             assert service_setup.steps(order) == expected

@@ -3,9 +3,9 @@
 def init_app(app) -> None:
     from flask_babel import lazy_gettext as _l
 
-    from portal import permissions
-    from portal.extensions import login_manager
+    from portal.domain import permissions
     from portal.infra.db import session
+    from portal.infra.extensions import login_manager
     from portal.models import User
 
     login_manager.login_view = "auth.sign_in"
@@ -13,9 +13,9 @@ def init_app(app) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
-    from portal import passwords
     from portal.auth import login_sessions, throttle
     from portal.auth.views import init_views
+    from portal.infra import passwords
 
     @login_manager.user_loader
     def load_user(user_id: str):

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, PasswordField, SelectField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from portal.fields import DATA, PortalForm, required
+from portal.i18n.fields import DATA, PortalForm, required
 
 
 class SignInForm(PortalForm):

@@ -11,12 +11,12 @@ from flask import current_app
 from sqlalchemy import select
 
 from portal.auth import tokens
+from portal.domain.normalize import email_key
 from portal.infra import clock
 from portal.infra.db import session
 from portal.infra.urls import external_url
 from portal.mail.outbox import queue
 from portal.models import User
-from portal.normalize import email_key
 
 
 def _digest(token: str) -> str:

@@ -14,7 +14,6 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from portal import passwords
 from portal.audit import record
 from portal.auth import invitations, login_sessions, throttle, tokens
 from portal.auth.forms import (
@@ -26,13 +25,14 @@ from portal.auth.forms import (
     SignInForm,
 )
 from portal.auth.tokens import TokenProblem
+from portal.domain.normalize import email_key
 from portal.i18n import current_language, languages, native_name
+from portal.i18n.timezones import choices as time_zone_choices
+from portal.infra import passwords
 from portal.infra.db import session
 from portal.infra.urls import safe_next
 from portal.mail.delivery import deliver_soon
 from portal.models import User
-from portal.normalize import email_key
-from portal.timezones import choices as time_zone_choices
 
 bp = Blueprint("auth", __name__, url_prefix="/<lang:lang>")
 

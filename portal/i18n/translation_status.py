@@ -7,7 +7,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 from flask import Blueprint, current_app, render_template
 
-from portal.permissions import requires
+from portal.domain.permissions import requires
 
 bp = Blueprint("translation_status", __name__, url_prefix="/<lang:lang>/translations")
 DOMAINS = ("messages", "wtforms")

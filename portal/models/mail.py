@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.catalog import EMAIL_STATUSES, LANGUAGE_SHAPE, sql_in
+from portal.domain.catalog import EMAIL_STATUSES, LANGUAGE_SHAPE, sql_in
 from portal.infra.db import Base
 
 

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.catalog import LANGUAGE_SHAPE, LINE_STATUSES, OFFERS, ORDER_STATUSES, SERVICES, sql_in
+from portal.domain.catalog import LANGUAGE_SHAPE, LINE_STATUSES, OFFERS, ORDER_STATUSES, SERVICES, sql_in
 from portal.infra.db import Base
 
 

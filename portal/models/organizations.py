@@ -4,9 +4,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.catalog import ACCESS_LEVELS, DATA_REGIONS, ORG_KINDS, sql_in
+from portal.domain.catalog import ACCESS_LEVELS, DATA_REGIONS, ORG_KINDS, sql_in
+from portal.domain.normalize import name_key, name_prefix
 from portal.infra.db import Base
-from portal.normalize import name_key, name_prefix
 
 
 class Organization(Base):

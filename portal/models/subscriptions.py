@@ -4,7 +4,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.catalog import OFFERS, SERVICES, SUBSCRIPTION_STATUSES, sql_in
+from portal.domain.catalog import OFFERS, SERVICES, SUBSCRIPTION_STATUSES, sql_in
 from portal.infra.db import Base
 
 

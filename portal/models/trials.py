@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.catalog import CONSENT_ANSWERS, DEVICE_TYPES, SERVICES, TRIAL_STATUSES, sql_in
+from portal.domain.catalog import CONSENT_ANSWERS, DEVICE_TYPES, SERVICES, TRIAL_STATUSES, sql_in
 from portal.infra.db import Base
 
 

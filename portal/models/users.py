@@ -5,11 +5,11 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, ForeignKeyConstraint, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.catalog import ADMIN_ROLES, LANGUAGE_SHAPE, sql_in
 from portal.config import DEFAULT_LANGUAGE
+from portal.domain.catalog import ADMIN_ROLES, LANGUAGE_SHAPE, sql_in
+from portal.domain.normalize import email_domain, email_key
 from portal.infra.db import Base
-from portal.normalize import email_domain, email_key
-from portal.passwords import check_password, hash_password
+from portal.infra.passwords import check_password, hash_password
 
 
 class User(UserMixin, Base):
@@ -25,7 +25,7 @@ class User(UserMixin, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254))  # stored normalized (portal.normalize.email_key)
+    email: Mapped[str] = mapped_column(String(254))  # stored normalized (portal.domain.normalize.email_key)
     # rule M2 narrows candidates to organizations with users on the admin email's domain.
     email_domain: Mapped[str] = mapped_column(String(254), index=True)
     display_name: Mapped[str] = mapped_column(String(200), default="")

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, HiddenField, SelectField
 from wtforms.validators import DataRequired, Length
 
-from portal.fields import (
+from portal.i18n.fields import (
     DATA,
     REQUIRED,
     LocalDateField,

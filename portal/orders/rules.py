@@ -8,15 +8,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from portal.audit import record
-from portal.catalog import FLEX_OFFERS, OFFERS
+from portal.domain.catalog import FLEX_OFFERS, OFFERS
+from portal.domain.normalize import email_key
+from portal.domain.rule_errors import RuleError
 from portal.infra import clock
 from portal.infra.db import session
 from portal.infra.urls import external_url
 from portal.mail.outbox import queue
 from portal.models import Order, OrderLine
-from portal.normalize import email_key
 from portal.orders.links import setup_token
-from portal.rule_errors import RuleError
 
 MAX_LICENSES = 100_000
 MAX_DAYS_AHEAD = 366

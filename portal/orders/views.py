@@ -6,8 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal import rule_errors
-from portal.catalog import OFFERS
+from portal.domain import rule_errors
+from portal.domain.catalog import OFFERS
+from portal.domain.permissions import allowed, requires
 from portal.i18n import current_language, languages, native_name
 from portal.i18n.labels import OFFER_LABELS
 from portal.infra.db import session
@@ -15,7 +16,6 @@ from portal.mail.delivery import deliver_soon
 from portal.models import AuditEvent, Order
 from portal.orders.forms import ContactForm, OrderForm, ResendForm
 from portal.orders.rules import OrderRuleError, change_contact, closing_date, place_order, resend_setup_email
-from portal.permissions import allowed, requires
 
 bp = Blueprint("orders", __name__, url_prefix="/<lang:lang>/orders")
 

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from portal import matching
 from portal.audit import record
+from portal.domain import matching
+from portal.domain.normalize import email_key
 from portal.infra.urls import external_url
 from portal.mail.outbox import queue
 from portal.models import Order, Organization, User
-from portal.normalize import email_key
 from portal.people.rules import PeopleRuleError
 
 BLOCKED = (matching.Outcome.BLOCKED_CUSTOMER, matching.Outcome.BLOCKED_OWN_USE)

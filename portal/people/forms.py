@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from portal.fields import DATA, PortalForm, email_address
+from portal.i18n.fields import DATA, PortalForm, email_address
 
 
 class AddUserForm(PortalForm):

@@ -15,12 +15,12 @@ from sqlalchemy import delete, func, select
 
 from portal.audit import record
 from portal.auth import invitations, login_sessions
+from portal.domain.normalize import email_key
+from portal.domain.rule_errors import RuleError
 from portal.i18n import page_language
 from portal.infra import clock
 from portal.infra.db import session
 from portal.models import AdminRole, AuditEvent, Organization, User
-from portal.normalize import email_key
-from portal.rule_errors import RuleError
 
 ROLES_BY_KIND = {
     "customer": ("full_admin", "read_only_admin"),

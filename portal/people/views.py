@@ -13,7 +13,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from portal import rule_errors
+from portal.domain import rule_errors
+from portal.domain.permissions import access_level, allowed, may_manage_people
 from portal.i18n import languages, native_name
 from portal.i18n.labels import ROLE_LABELS
 from portal.infra.db import session
@@ -22,7 +23,6 @@ from portal.models import Organization, User
 from portal.people import rules
 from portal.people.forms import AddUserForm, RemoveForm, RoleForm
 from portal.people.rules import PeopleRuleError
-from portal.permissions import access_level, allowed, may_manage_people
 
 bp = Blueprint("people", __name__, url_prefix="/<lang:lang>")
 PAGE_SIZE = 25

@@ -4,10 +4,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.domain.permissions import requires
 from portal.infra.db import session
 from portal.mail.delivery import deliver_soon
 from portal.models import Trial
-from portal.permissions import requires
 from portal.trials import lifecycle
 from portal.trials.forms import ConfirmForm
 from portal.trials.lifecycle import TrialRuleError

@@ -4,7 +4,7 @@ from wtforms import BooleanField, EmailField, HiddenField, SelectField, SelectMu
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.fields import DATA, REQUIRED, LocalIntegerField, PortalForm, email_address, input_required, required
+from portal.i18n.fields import DATA, REQUIRED, LocalIntegerField, PortalForm, email_address, input_required, required
 
 
 class CheckboxesField(SelectMultipleField):

@@ -6,9 +6,12 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
-from portal import matching, permissions
 from portal.audit import record
 from portal.auth import invitations
+from portal.domain import matching, permissions
+from portal.domain.normalize import email_key
+from portal.domain.residency import region_for
+from portal.domain.rule_errors import RuleError
 from portal.i18n import page_language
 from portal.infra import clock
 from portal.infra.db import session
@@ -26,9 +29,6 @@ from portal.models import (
     TrialService,
     User,
 )
-from portal.normalize import email_key
-from portal.residency import region_for
-from portal.rule_errors import RuleError
 from portal.trials.vocabulary import (
     CONSENT_DAYS,
     DURATIONS,
@@ -362,7 +362,7 @@ def convert(trial: Trial, *, actor, admin_email: str, offer: str, contact: str, 
             submission_key: str) -> Order:
     """rules T13, T14: a tier-1 partner converts the trial into a paid order for the trial's own
     organization; the trial's admin email must be entered exactly; usage data is kept."""
-    from portal.catalog import OFFERS
+    from portal.domain.catalog import OFFERS
 
     _require(actor, "convert_trial", trial)
     partner = session.get(Organization, trial.partner_id)

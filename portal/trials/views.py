@@ -23,18 +23,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal import matching, rule_errors
-from portal.catalog import OFFERS
+from portal.domain import matching, rule_errors
+from portal.domain.catalog import OFFERS
+from portal.domain.matching import facts
+from portal.domain.permissions import allowed, may_act, requires
+from portal.domain.residency import country_choices
 from portal.i18n import current_language
 from portal.i18n.collation import sorted_for
 from portal.i18n.labels import OFFER_LABELS, SERVICE_LABELS
+from portal.i18n.timezones import choices as zone_choices
 from portal.infra.db import session
 from portal.mail.delivery import deliver_soon
-from portal.matching import facts
 from portal.models import DeviceShipment, Organization, Trial
-from portal.permissions import allowed, may_act, requires
-from portal.residency import country_choices
-from portal.timezones import choices as zone_choices
 from portal.trials import lifecycle
 from portal.trials.forms import ConfirmForm, ConvertForm, EditTrialForm, ExtendForm, SerialsForm, StartTrialForm
 from portal.trials.lifecycle import TrialRuleError

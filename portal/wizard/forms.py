@@ -5,7 +5,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from portal.auth.forms import PasswordForm  # noqa: F401  (rule W8: the one password rule)
-from portal.fields import DATA, REQUIRED, PortalForm, email_address, required
+from portal.i18n.fields import DATA, REQUIRED, PortalForm, email_address, required
 
 CHOOSE_ONE = _l("Choose one of the options.")
 

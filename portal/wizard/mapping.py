@@ -10,15 +10,15 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal import matching
 from portal.audit import record
 from portal.auth import invitations
+from portal.domain import matching
+from portal.domain.normalize import email_key
+from portal.domain.residency import region_for
+from portal.domain.rule_errors import RuleError
 from portal.infra import clock
 from portal.infra.db import session
 from portal.models import AdminRole, Order, Organization, PartnerCustomer, Subscription, SubscriptionService, User
-from portal.normalize import email_key
-from portal.residency import region_for
-from portal.rule_errors import RuleError
 
 
 class AlreadyMapped(Exception):

@@ -5,12 +5,12 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit import record
+from portal.domain.matching import facts
+from portal.domain.residency import country_choices
 from portal.i18n import current_language
+from portal.i18n.timezones import choices as time_zone_choices
 from portal.infra.db import session
-from portal.matching import facts
 from portal.models import User
-from portal.residency import country_choices
-from portal.timezones import choices as time_zone_choices
 from portal.wizard import forms, service_setup, state
 from portal.wizard.blueprint import bp, order_for, render_step
 

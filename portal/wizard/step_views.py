@@ -3,8 +3,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from portal import matching
 from portal.auth import throttle
+from portal.domain import matching
+from portal.domain.residency import country_choices, is_unsupported, region_for
 from portal.i18n import current_language, languages, native_name
 from portal.i18n.collation import sorted_for
 from portal.infra.db import session, writes
@@ -12,7 +13,6 @@ from portal.mail.delivery import deliver_soon
 from portal.orders.rules import OrderRuleError, change_contact, closing_date, record_setup_started
 from portal.people.add_me import ask_to_be_added as ask_full_admin
 from portal.people.rules import PeopleRuleError
-from portal.residency import country_choices, is_unsupported, region_for
 from portal.wizard import forms, state
 from portal.wizard.blueprint import bp, order_for, render_step, stop
 from portal.wizard.mapping import AlreadyMapped, MappingRefused, allowed_organizations, map_order

@@ -1,6 +1,6 @@
 """Matching an order to an existing organization: rules M1-M4 (and W4-W6), as plain functions.
 
-Names and emails are compared case-insensitively after Unicode normalization (portal.normalize).
+Names and emails are compared case-insensitively after Unicode normalization (portal.domain.normalize).
 """
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -9,10 +9,10 @@ from enum import Enum
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 
+from portal.domain.normalize import email_domain, email_key, name_prefix
 from portal.infra import clock
 from portal.infra.db import session
 from portal.models import AdminRole, Organization, Subscription, Trial, User
-from portal.normalize import email_domain, email_key, name_prefix
 
 # rule M3's guidance: "an old creation date" - older than this, with no active subscription.
 OLD_ORGANIZATION = timedelta(days=365)

@@ -1,4 +1,6 @@
-"""Jinja set-up: trimmed translations, CLDR formatting helpers and label lookups (rule L4)."""
+"""Jinja set-up: trimmed translations, CLDR formatting helpers and label lookups (rule L4).
+
+The features' own helpers (audit event descriptions, data residency) are wired by the app factory."""
 from babel import Locale
 from babel.lists import format_list
 from flask_babel import (
@@ -11,11 +13,8 @@ from flask_babel import (
     pgettext,
 )
 
-from portal import timezones
-from portal.currency import billing_currency, currency_label
-from portal.events import describe_event
-from portal.i18n import labels, native_name
-from portal.residency import region_for
+from portal.i18n import labels, native_name, timezones
+from portal.i18n.currency import billing_currency, currency_label
 
 
 def country_name(code: str) -> str:
@@ -59,8 +58,6 @@ def init_app(app) -> None:
         timezone=lambda zone: timezones.label(zone, str(get_locale())) if zone else "",
     )
     app.jinja_env.globals.update(
-        describe_event=describe_event,
-        region_of=region_for,
         OFFER_LABELS=labels.OFFER_LABELS,
         SERVICE_LABELS=labels.SERVICE_LABELS,
         ROLE_LABELS=labels.ROLE_LABELS,

@@ -2,8 +2,8 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
+from portal.domain.permissions import allowed
 from portal.i18n import choose_language
-from portal.permissions import allowed
 
 bp = Blueprint("core", __name__)
 

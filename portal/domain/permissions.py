@@ -17,7 +17,7 @@ from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from portal.catalog import ADMIN_ROLES, ORDERING_ROLES, TRIAL_ROLES
+from portal.domain.catalog import ADMIN_ROLES, ORDERING_ROLES, TRIAL_ROLES
 
 # What each permission asks of the signed-in user: the kind of organization and the roles.
 PERMISSIONS = {

@@ -10,7 +10,7 @@ from babel import Locale
 
 from portal.i18n.collation import sorted_for
 
-DATA = Path(__file__).resolve().parent / "data" / "residency.csv"
+DATA = Path(__file__).resolve().parents[1] / "data" / "residency.csv"
 UNSUPPORTED = "-"
 
 

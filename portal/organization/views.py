@@ -3,10 +3,10 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal.domain.permissions import requires
 from portal.infra import clock
 from portal.infra.db import session
 from portal.models import Subscription, Trial, User
-from portal.permissions import requires
 from portal.trials.forms import ConfirmForm
 from portal.trials.status import STATUS_LABELS
 

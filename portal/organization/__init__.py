@@ -1,0 +1,1 @@
+"""An admin's own organization: its users, admins, subscriptions and trials."""
