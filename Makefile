@@ -20,6 +20,7 @@ test-fast: install assets catalogs lint
 
 lint: install
 	$(VENV)/bin/ruff check portal tests
+	$(VENV)/bin/ruff format --check portal tests
 
 install: $(VENV)/.installed
 

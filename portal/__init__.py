@@ -1,4 +1,5 @@
 """The provisioning portal: application factory."""
+
 from flask import Flask
 
 from portal.config import Config
@@ -65,8 +66,18 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.wizard.views import bp as wizard_bp
 
     auth.init_app(app)
-    for blueprint in (core_bp, auth_bp, orders_bp, organization_bp, wizard_bp, mailbox_bp, translation_status.bp,
-                      trials_bp, customer_trials_bp, people_bp):
+    for blueprint in (
+        core_bp,
+        auth_bp,
+        orders_bp,
+        organization_bp,
+        wizard_bp,
+        mailbox_bp,
+        translation_status.bp,
+        trials_bp,
+        customer_trials_bp,
+        people_bp,
+    ):
         app.register_blueprint(blueprint)
     # the features' own vocabulary and helpers, wired here
     app.jinja_env.globals.update(INDUSTRY_LABELS=INDUSTRIES, describe_event=describe_event, region_of=region_for)
@@ -90,4 +101,5 @@ def _check_secret_key(app: Flask) -> None:
             "SECRET_KEY is missing or too weak: it signs sessions and the links in emails. Set it to "
             "a random value of at least 32 characters, for example\n"
             "  export SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\"\n"
-            "(`make run` creates one for the demo in instance/secret_key).")
+            "(`make run` creates one for the demo in instance/secret_key)."
+        )

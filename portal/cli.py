@@ -1,4 +1,5 @@
 """Operator tasks as Flask CLI groups: `flask portal …` and `flask translate …`."""
+
 import subprocess
 import sys
 import threading
@@ -45,8 +46,10 @@ def demo_command(if_empty):
             return
         raise click.ClickException("The database already holds organizations; demo data goes into an empty one.")
     counts = demo.load()
-    click.echo(f"Loaded {counts['organizations']} organizations and {counts['sign_ins']} sign-ins "
-               f"(password: {demo.DEMO_PASSWORD}).")
+    click.echo(
+        f"Loaded {counts['organizations']} organizations and {counts['sign_ins']} sign-ins "
+        f"(password: {demo.DEMO_PASSWORD})."
+    )
 
 
 @portal_cli.command("tick")
@@ -80,8 +83,9 @@ def serve_demo_command(port, smtp_port, tick_every):
 
     app = current_app._get_current_object()
     mailbox = app.config.get("DEMO_MAILBOX") or str(ROOT / "instance" / "mailbox")
-    app.config.update(DEMO_MAILBOX=mailbox, SMTP_URL=f"smtp://127.0.0.1:{smtp_port}",
-                      BASE_URL=f"http://127.0.0.1:{port}")
+    app.config.update(
+        DEMO_MAILBOX=mailbox, SMTP_URL=f"smtp://127.0.0.1:{smtp_port}", BASE_URL=f"http://127.0.0.1:{port}"
+    )
     controller = smtp_sink.start(mailbox, port=smtp_port)
 
     def scheduler():
@@ -109,18 +113,34 @@ def _pybabel(*args: str) -> None:
 @translate_cli.command("extract")
 def extract_command():
     """Extract every translatable string into translations/messages.pot."""
-    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2",
-             "-k", "lazy_pgettext:1c,2", "--add-comments=i18n:",
-             "--sort-by-file", "--no-wrap", "--project=provisioning-portal", "--copyright-holder=Provisioning Portal",
-             "-o", str(POT), "portal")
+    _pybabel(
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "_l",
+        "-k",
+        "lazy_gettext",
+        "-k",
+        "lazy_ngettext:1,2",
+        "-k",
+        "lazy_pgettext:1c,2",
+        "--add-comments=i18n:",
+        "--sort-by-file",
+        "--no-wrap",
+        "--project=provisioning-portal",
+        "--copyright-holder=Provisioning Portal",
+        "-o",
+        str(POT),
+        "portal",
+    )
 
 
 @translate_cli.command("update")
 def update_command():
     """Extract, then merge the template into every language's catalog."""
     extract_command.callback()
-    _pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-wrap", "--ignore-obsolete",
-             "--no-fuzzy-matching")
+    _pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS), "--no-wrap", "--ignore-obsolete", "--no-fuzzy-matching")
 
 
 @translate_cli.command("compile")

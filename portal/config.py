@@ -1,4 +1,5 @@
 """Configuration read from the environment, with defaults for a laptop."""
+
 import os
 from pathlib import Path
 

@@ -3,6 +3,7 @@
 Several organizations share the first five characters of their names and an email domain,
 so that rule M2 has candidates to find (Contoso…, Acme…, Балкан…).
 """
+
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -97,8 +98,15 @@ def load() -> dict:
     now = clock.now()
     orgs: dict[str, Organization] = {}
     for key, (name, kind, tier, certified, country, region, age, _domain, _users) in ORGANIZATIONS.items():
-        orgs[key] = Organization(name=name, kind=kind, partner_tier=tier, certified=certified, country=country,
-                                 data_region=region, created_at=now - timedelta(days=age))
+        orgs[key] = Organization(
+            name=name,
+            kind=kind,
+            partner_tier=tier,
+            certified=certified,
+            country=country,
+            data_region=region,
+            created_at=now - timedelta(days=age),
+        )
         orgs[key].setup_pending = key in PENDING_PARTNERS
         if kind == "partner":
             orgs[key].account_rep_email = f"account.rep+{key}@vendor.example"
@@ -108,15 +116,33 @@ def load() -> dict:
 
     for partner, customer, access in RELATIONSHIPS:
         orgs[customer].managing_partner_id = orgs[partner].id
-        session.add(PartnerCustomer(partner_id=orgs[partner].id, customer_id=orgs[customer].id,
-                                    access_level=access, created_at=orgs[customer].created_at))
+        session.add(
+            PartnerCustomer(
+                partner_id=orgs[partner].id,
+                customer_id=orgs[customer].id,
+                access_level=access,
+                created_at=orgs[customer].created_at,
+            )
+        )
 
-    zones = {"NL": "Europe/Amsterdam", "SE": "Europe/Stockholm", "SI": "Europe/Ljubljana", "BG": "Europe/Sofia",
-             "US": "America/New_York", "GB": "Europe/London", "HR": "Europe/Zagreb"}
+    zones = {
+        "NL": "Europe/Amsterdam",
+        "SE": "Europe/Stockholm",
+        "SI": "Europe/Ljubljana",
+        "BG": "Europe/Sofia",
+        "US": "America/New_York",
+        "GB": "Europe/London",
+        "HR": "Europe/Zagreb",
+    }
     for email, language, role, key in SIGN_INS:
-        user = User(email=email, language=language, organization_id=orgs[key].id, created_at=orgs[key].created_at,
-                    time_zone=zones.get(orgs[key].country),
-                    display_name=email.split("@")[0].replace(".", " ").title())
+        user = User(
+            email=email,
+            language=language,
+            organization_id=orgs[key].id,
+            created_at=orgs[key].created_at,
+            time_zone=zones.get(orgs[key].country),
+            display_name=email.split("@")[0].replace(".", " ").title(),
+        )
         user.set_password(DEMO_PASSWORD)
         session.add(user)
         session.flush()
@@ -124,41 +150,76 @@ def load() -> dict:
 
     for key, (_name, _kind, _tier, _certified, _country, _region, _age, domain, count) in ORGANIZATIONS.items():
         for n in range(count):
-            session.add(User(email=f"{FIRST_NAMES[n % len(FIRST_NAMES)]}.{key}{n}@{domain}",
-                             language="en", organization_id=orgs[key].id,
-                             created_at=orgs[key].created_at + timedelta(days=n)))
+            session.add(
+                User(
+                    email=f"{FIRST_NAMES[n % len(FIRST_NAMES)]}.{key}{n}@{domain}",
+                    language="en",
+                    organization_id=orgs[key].id,
+                    created_at=orgs[key].created_at + timedelta(days=n),
+                )
+            )
     # A Contoso Manufacturing colleague who moved to Contoso Medical keeps the contoso.example address.
-    session.add(User(email="j.smith@contoso.example", organization_id=orgs["contoso_med"].id,
-                     created_at=now - timedelta(days=200)))
+    session.add(
+        User(
+            email="j.smith@contoso.example",
+            organization_id=orgs["contoso_med"].id,
+            created_at=now - timedelta(days=200),
+        )
+    )
 
     for key, offer, licenses, age in SUBSCRIPTIONS:
         started = now - timedelta(days=age)
-        subscription = Subscription(organization_id=orgs[key].id, offer=offer, status="active",
-                                    created_at=started, billing_started_at=started)
+        subscription = Subscription(
+            organization_id=orgs[key].id, offer=offer, status="active", created_at=started, billing_started_at=started
+        )
         subscription.services = [SubscriptionService(service=s, license_count=licenses) for s in OFFERS[offer]]
         session.add(subscription)
 
     anna = session.scalar(select(User).where(User.email == "anna.dekker@northwind.example"))
-    order = Order(partner_id=orgs["northwind"].id, placed_by_id=anna.id, offer="A-SPK",
-                  requested_start=(now + timedelta(days=3)).date(), provisioning_contact="it@akerlund.example",
-                  setup_language="sv", status="awaiting_provisioning", submission_key="demo-order-1",
-                  link_version=1, created_at=now - timedelta(days=1))
+    order = Order(
+        partner_id=orgs["northwind"].id,
+        placed_by_id=anna.id,
+        offer="A-SPK",
+        requested_start=(now + timedelta(days=3)).date(),
+        provisioning_contact="it@akerlund.example",
+        setup_language="sv",
+        status="awaiting_provisioning",
+        submission_key="demo-order-1",
+        link_version=1,
+        created_at=now - timedelta(days=1),
+    )
     order.lines = [OrderLine(service=s, quantity=30, status="awaiting_provisioning") for s in OFFERS["A-SPK"]]
     session.add(order)
 
     # The first order of a partner that has no organization yet (from the ordering tool).
-    first = Order(partner_id=orgs["adriatic"].id, placed_by_id=None, offer="A-WX",
-                  requested_start=(now + timedelta(days=2)).date(), provisioning_contact="setup@adriatic.example",
-                  setup_language="sl", status="awaiting_provisioning", submission_key="demo-order-2",
-                  link_version=1, created_at=now)
+    first = Order(
+        partner_id=orgs["adriatic"].id,
+        placed_by_id=None,
+        offer="A-WX",
+        requested_start=(now + timedelta(days=2)).date(),
+        provisioning_contact="setup@adriatic.example",
+        setup_language="sl",
+        status="awaiting_provisioning",
+        submission_key="demo-order-2",
+        link_version=1,
+        created_at=now,
+    )
     first.lines = [OrderLine(service=s, quantity=20, status="awaiting_provisioning") for s in OFFERS["A-WX"]]
     session.add(first)
 
     for key, admin_email, days_ago, length, status in TRIALS:
         starts = (now - timedelta(days=days_ago)).date()
-        trial = Trial(customer_id=orgs[key].id, partner_id=orgs["northwind"].id, started_by_id=anna.id,
-                      status=status, license_count=25, starts_on=starts, ends_on=starts + timedelta(days=length),
-                      admin_email=admin_email, created_at=now - timedelta(days=days_ago))
+        trial = Trial(
+            customer_id=orgs[key].id,
+            partner_id=orgs["northwind"].id,
+            started_by_id=anna.id,
+            status=status,
+            license_count=25,
+            starts_on=starts,
+            ends_on=starts + timedelta(days=length),
+            admin_email=admin_email,
+            created_at=now - timedelta(days=days_ago),
+        )
         trial.services = [TrialService(service="contact_center")]
         session.add(trial)
     session.commit()

@@ -2,6 +2,7 @@
 
 Each step claims its rows before acting, so two runs at once never do anything twice.
 """
+
 from portal.mail.delivery import deliver_due
 from portal.orders import rules as order_rules
 from portal.trials import schedule as trial_schedule

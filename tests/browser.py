@@ -1,12 +1,20 @@
 """Browser test support: a live portal on 127.0.0.1 with its own SMTP server and mailbox."""
+
 import shutil
 import threading
 from pathlib import Path
 
 from werkzeug.serving import make_server
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def system_chromium() -> str | None:

@@ -1,4 +1,5 @@
 """Running the scheduler several times at once, as two cron jobs or two machines would."""
+
 import threading
 
 

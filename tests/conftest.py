@@ -1,4 +1,5 @@
 """Fixtures: a fresh migrated database per test, a movable clock, demo data, sign-in, SMTP."""
+
 import shutil
 import socket
 from datetime import datetime
@@ -134,6 +135,7 @@ def translate(app, lang: str, message: str, **params) -> str:
 
 # --- browser tests ----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium where installed (Playwright's download is not reachable everywhere)."""
@@ -152,8 +154,9 @@ def live_portal(app, demo, smtp_server):
     from tests.browser import LiveServer
 
     port = free_port()
-    app.config.update(SMTP_URL=smtp_server["url"], DEMO_MAILBOX=str(smtp_server["maildir"]),
-                      BASE_URL=f"http://127.0.0.1:{port}")
+    app.config.update(
+        SMTP_URL=smtp_server["url"], DEMO_MAILBOX=str(smtp_server["maildir"]), BASE_URL=f"http://127.0.0.1:{port}"
+    )
     with LiveServer(app, port) as server:
         yield server
 

@@ -5,6 +5,7 @@ the product does not ship), in a copy of translations/ made for the test run.
 "Provisioning Portal" becomes "⟦Pŕóvíšíóñíñĝ Póŕţáļ ··········⟧": text without the brackets on a
 pseudo page was not translated (a hard-coded string); the padding shows where text will not fit.
 """
+
 import math
 import re
 import shutil
@@ -26,7 +27,7 @@ def pseudo(text: str) -> str:
         return text
     pieces, last = [], 0
     for match in KEEP.finditer(text):
-        pieces.append(text[last:match.start()].translate(ACCENTS))
+        pieces.append(text[last : match.start()].translate(ACCENTS))
         pieces.append(match.group(0))
         last = match.end()
     pieces.append(text[last:].translate(ACCENTS))

@@ -3,6 +3,7 @@
 Every test names the behaviour it checks. Emails are read from the outbox (what would be sent);
 links are taken from the email as a recipient would.
 """
+
 import re
 import statistics
 import time
@@ -45,8 +46,9 @@ def add_user(db, email="new.admin@contoso.example", *, role="full_admin", langua
     org = db.scalar(select(Organization).where(Organization.name == "Contoso Manufacturing"))
     from portal.infra import clock
 
-    user = User(email=email, organization_id=org.id, language=language, page_language=page_language,
-                created_at=clock.now())
+    user = User(
+        email=email, organization_id=org.id, language=language, page_language=page_language, created_at=clock.now()
+    )
     db.add(user)
     db.flush()
     if role:
@@ -64,6 +66,7 @@ def invite(app, db, user_id: int):
 
 
 # --- invitations --------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("lang", ["en", "sl"])
 def test_w7_a_new_customer_admin_is_invited_in_the_page_language_and_signs_in(client, app, db, demo, lang):
@@ -96,7 +99,9 @@ def test_invitation_link_works_once(client, app, db, demo):
     assert choose(client, path).status_code == 302
     again = app.test_client().get(path)
     assert again.status_code == 410
-    assert translate(app, "sv", "This link has already been used") in again.get_data(as_text=True)  # the link's language
+    assert translate(app, "sv", "This link has already been used") in again.get_data(
+        as_text=True
+    )  # the link's language
     assert choose(app.test_client(), path, "another-Password-99").status_code == 410
     db.rollback()
     assert db.get(User, user.id).check_password(NEW_PASSWORD)
@@ -146,10 +151,19 @@ def test_t6_the_welcome_email_carries_the_invitation(app, db, demo):
         g.lang = "bg"
         partner = db.scalar(select(Organization).where(Organization.name == "Northwind Solutions B.V."))
         actor = db.scalar(select(User).where(User.email == "anna.dekker@northwind.example"))
-        trial = lifecycle.start_trial(partner=partner, actor=actor, company="Novi Trial d.o.o.",
-                                      admin_email="it@novi.example", industry="manufacturing", country="SI",
-                                      services=["messaging"], license_count=10, duration_days=30,
-                                      supported_location=True, language="bg")
+        trial = lifecycle.start_trial(
+            partner=partner,
+            actor=actor,
+            company="Novi Trial d.o.o.",
+            admin_email="it@novi.example",
+            industry="manufacturing",
+            country="SI",
+            services=["messaging"],
+            license_count=10,
+            duration_days=30,
+            supported_location=True,
+            language="bg",
+        )
         lifecycle.provision(trial, actor=actor)
         db.commit()
     [welcome] = outbox(db, "it@novi.example", "trial_welcome")
@@ -160,6 +174,7 @@ def test_t6_the_welcome_email_carries_the_invitation(app, db, demo):
 
 
 # --- forgot your password -----------------------------------------------------------------------
+
 
 def test_forgot_password_answers_the_same_whether_or_not_the_email_exists(client, app, db, demo):
     def answer(email):
@@ -200,17 +215,26 @@ def test_a_user_without_a_password_who_forgot_gets_an_invitation(client, app, db
 
 # --- throttling and timing ----------------------------------------------------------------------
 
+
 def test_failed_sign_ins_are_throttled_per_account_with_a_localized_429(client, app, demo):
     for _ in range(5):
-        assert client.post("/sl/sign-in", data={"email": "admin@contoso.example", "password": "wrong"}).status_code == 200
+        assert (
+            client.post("/sl/sign-in", data={"email": "admin@contoso.example", "password": "wrong"}).status_code == 200
+        )
     refused = client.post("/sl/sign-in", data={"email": "admin@contoso.example", "password": PASSWORD})
     assert refused.status_code == 429
     assert int(refused.headers["Retry-After"]) > 0
     assert translate(app, "sl", "Too many attempts") in refused.get_data(as_text=True)
     # Another account from another client is not affected.
     other = app.test_client()
-    assert other.post("/en/sign-in", data={"email": "anna.dekker@northwind.example", "password": PASSWORD},
-                      environ_base={"REMOTE_ADDR": "10.0.0.2"}).status_code == 302
+    assert (
+        other.post(
+            "/en/sign-in",
+            data={"email": "anna.dekker@northwind.example", "password": PASSWORD},
+            environ_base={"REMOTE_ADDR": "10.0.0.2"},
+        ).status_code
+        == 302
+    )
 
 
 def test_failed_sign_ins_are_throttled_per_client_address(client, app, demo):
@@ -267,6 +291,7 @@ def test_sign_in_timing_does_not_tell_which_addresses_exist(app, demo):
 
 # --- sessions -----------------------------------------------------------------------------------
 
+
 def session_cookie(client) -> str:
     return client.get_cookie("session").value
 
@@ -284,13 +309,15 @@ def test_changing_the_password_ends_the_other_sessions_only(client, app, db, dem
     elsewhere = app.test_client()
     sign_in(elsewhere, "admin@contoso.example")
     sign_in(client, "admin@contoso.example")
-    changed = client.post("/en/account/password", data={"current": PASSWORD, "password": NEW_PASSWORD,
-                                                         "confirm": NEW_PASSWORD})
+    changed = client.post(
+        "/en/account/password", data={"current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    )
     assert changed.status_code == 302
     assert client.get("/en/organization/").status_code == 200
     assert elsewhere.get("/en/organization/").status_code == 302
-    wrong = client.post("/en/account/password", data={"current": "nope", "password": "other-Pass-2027",
-                                                       "confirm": "other-Pass-2027"})
+    wrong = client.post(
+        "/en/account/password", data={"current": "nope", "password": "other-Pass-2027", "confirm": "other-Pass-2027"}
+    )
     assert wrong.status_code == 422
     db.rollback()
     assert db.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "password_changed")) == 1
@@ -359,6 +386,7 @@ def test_each_sign_in_is_a_session_row(client, db, demo):
 
 # --- configuration ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("key", [None, "", "short", "dev-only-secret-change-me", "a" * 40])
 def test_the_app_refuses_to_start_without_a_strong_secret_key(app_config, key):
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
@@ -368,13 +396,15 @@ def test_the_app_refuses_to_start_without_a_strong_secret_key(app_config, key):
 def test_a_strong_secret_key_starts_the_app_and_https_makes_cookies_secure(app_config):
     import secrets
 
-    app = create_app({**app_config, "TESTING": False, "SECRET_KEY": secrets.token_hex(32),
-                      "BASE_URL": "https://portal.example"})
+    app = create_app(
+        {**app_config, "TESTING": False, "SECRET_KEY": secrets.token_hex(32), "BASE_URL": "https://portal.example"}
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     app.extensions["portal.engine"].dispose()
 
 
 # --- rule L3 ------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_l3_a_user_without_preference_gets_email_in_the_page_language(app, db, demo, lang):

@@ -3,6 +3,7 @@ run the scheduler, open the email in the demo mailbox and follow "Set up now" (r
 
 Screenshots of every step go to artifacts/browser/<lang>/.
 """
+
 import re
 
 import pytest

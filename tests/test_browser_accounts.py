@@ -1,6 +1,7 @@
 """Accounts in real Chromium, in each of the five languages (issue 8): the customer admin the
 wizard creates receives the invitation, chooses a password and is signed in; a forgotten
 password is reset from the sign-in page. Screenshots go to artifacts/accounts/<journey>/<lang>/."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -59,8 +60,13 @@ def test_a_new_customer_admin_is_invited_chooses_a_password_and_signs_in(live_po
     context.clear_cookies()  # the invited admin, in a browser of their own
     shot = Shots("invitation", lang, page)
     t = j.t
-    message = open_email(app, page, live_portal, lang, t("Your account for %(organization_name)s: choose your password",
-                                                        organization_name=company))
+    message = open_email(
+        app,
+        page,
+        live_portal,
+        lang,
+        t("Your account for %(organization_name)s: choose your password", organization_name=company),
+    )
     expect(message.get_by_text(email).first).to_be_visible()
     shot("email")
     message.get_by_role("link", name=t("Choose your password")).click()

@@ -2,6 +2,7 @@
 who is not an admin of the organization; they ask its full admin, who receives the request in
 their own language, signs in from the link, adds them on the prefilled People page; the "Set up
 now" link then maps the order by M1. Screenshots go to artifacts/accounts/m4-ask/<lang>/."""
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -43,8 +44,17 @@ def test_m4_ask_the_full_admin_who_adds_you_then_the_wizard_continues(live_porta
     shot("asked")
 
     page.context.clear_cookies()  # the full admin, in a browser of their own
-    message = open_email(app, page, live_portal, lang, t("%(email)s asks to become an admin of %(organization_name)s",
-                                                        email=new, organization_name="Contoso Manufacturing"))
+    message = open_email(
+        app,
+        page,
+        live_portal,
+        lang,
+        t(
+            "%(email)s asks to become an admin of %(organization_name)s",
+            email=new,
+            organization_name="Contoso Manufacturing",
+        ),
+    )
     shot("email")
     message.get_by_role("link", name=t("Add %(email)s", email=new)).click()
     page.get_by_label(t("Email address")).fill(ADMIN)

@@ -2,6 +2,7 @@
 new customer; one for an existing organization accepted by its full admin; extending; converting
 as a tier-1 partner and the tier-2 refusal; the customers list after time has moved.
 Screenshots in artifacts/trials/<scenario>/<lang>/."""
+
 import re
 from datetime import timedelta
 
@@ -107,10 +108,13 @@ def test_t11_extend_shows_the_end_date_before_saving(live_portal, app, page, lan
     s.open_customer("Helios Contact Services")
     page.get_by_label(s.t("New trial length, counted from today")).select_option("90")
     expect(page.locator("[id^=preview-]").first).to_contain_text(
-        s.t("The trial will end on %(date)s.", date=_long_date(app, lang, 90)))
+        s.t("The trial will end on %(date)s.", date=_long_date(app, lang, 90))
+    )
     s.shot("preview")
     page.get_by_role("button", name=s.t("Extend the trial")).click()
-    expect(page.locator(".flash-success")).to_have_text(s.t("The trial now ends on %(date)s.", date=_long_date(app, lang, 90)))
+    expect(page.locator(".flash-success")).to_have_text(
+        s.t("The trial now ends on %(date)s.", date=_long_date(app, lang, 90))
+    )
     s.shot("extended")
 
 
@@ -139,18 +143,30 @@ def test_t13_t14_tier_1_converts_and_tier_2_is_sent_to_its_distributor(live_port
     from portal.infra.db import session as db
     from portal.models import User
     from portal.trials import lifecycle
+
     with app.app_context():
         ivan = db.query(User).filter_by(email="ivan.petrov@sofiacomm.example").one()
-        trial = lifecycle.start_trial(partner=ivan.organization, actor=ivan, company="Tier Two Customer",
-                                      admin_email=f"it@tier2-{lang}.example", industry="retail", country="BG",
-                                      services=["messaging"], license_count=10, duration_days=30, supported_location=True)
+        trial = lifecycle.start_trial(
+            partner=ivan.organization,
+            actor=ivan,
+            company="Tier Two Customer",
+            admin_email=f"it@tier2-{lang}.example",
+            industry="retail",
+            country="BG",
+            services=["messaging"],
+            license_count=10,
+            duration_days=30,
+            supported_location=True,
+        )
         lifecycle.provision(trial, actor=ivan)
         db.commit()
     other = browser.new_context().new_page()
     t2 = Session(app, other, live_portal, lang, "convert")
     t2.sign_in("ivan.petrov@sofiacomm.example")
     t2.open_customer("Tier Two Customer")
-    expect(other.get_by_text(t2.t("Tier 2 partners convert trials through their distributor. Contact your distributor."))).to_be_visible()
+    expect(
+        other.get_by_text(t2.t("Tier 2 partners convert trials through their distributor. Contact your distributor."))
+    ).to_be_visible()
     t2.shot("tier2-refused")
 
 

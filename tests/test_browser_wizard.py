@@ -2,6 +2,7 @@
 M1-M4): mapping by admin email, choosing an M2 candidate, a new organization through the
 service set-up, and the customer path that M4 blocks. Every step leaves a screenshot in
 artifacts/wizard/<scenario>/<lang>/."""
+
 import re
 
 import pytest
@@ -131,14 +132,17 @@ def test_new_organization_through_service_set_up(live_portal, app, page, lang):
     j.heading("Enterprise settings")
     page.get_by_label(j.t("Subdomain")).fill(f"fabrikam-{lang}")
     page.get_by_role("button", name=j.t("Check availability")).click()
-    expect(page.locator("#subdomain-check")).to_have_text(j.t("%(subdomain)s is available.", subdomain=f"fabrikam-{lang}"))
+    expect(page.locator("#subdomain-check")).to_have_text(
+        j.t("%(subdomain)s is available.", subdomain=f"fabrikam-{lang}")
+    )
     j.shot("enterprise-checked")
     j.next("Save")
     j.heading("Provision and start billing")
     j.shot("provision")
     j.next("Provision and start billing")
     expect(page.locator(".flash-success").first).to_contain_text(
-        j.t("The subscription is active and billing has started for every purchased service."))
+        j.t("The subscription is active and billing has started for every purchased service.")
+    )
     j.shot("provisioned")
 
 

@@ -1,4 +1,5 @@
 """Rule L1: every catalog is complete, current and safe to format (foundation checks)."""
+
 import re
 import subprocess
 import sys
@@ -32,9 +33,30 @@ def ids(messages):
 @pytest.fixture(scope="module")
 def extracted(tmp_path_factory):
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
-    subprocess.run([sys.executable, "-c", "from babel.messages.frontend import main; main()", "extract",
-                    "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2",
-                    "-k", "lazy_pgettext:1c,2", "-o", str(pot), "portal"], cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from babel.messages.frontend import main; main()",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-k",
+            "lazy_ngettext:1,2",
+            "-k",
+            "lazy_pgettext:1c,2",
+            "-o",
+            str(pot),
+            "portal",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     with pot.open("rb") as f:
         return {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in read_po(f) if m.id}
 
@@ -102,8 +124,13 @@ CRITICAL_CHECKS = ("printf", "pythonbraceformat", "variables", "xmltags", "escap
 def test_l1_translate_toolkit_critical_checks_find_nothing(lang, domain, tmp_path):
     """pofilter exits 0 even when checks fail, so the failures are read from its output."""
     report = tmp_path / f"{lang}-{domain}-failures.po"
-    command = [POFILTER, "--progress=none", *[arg for check in CRITICAL_CHECKS for arg in ("-t", check)],
-               str(ROOT / "translations" / lang / "LC_MESSAGES" / f"{domain}.po"), str(report)]
+    command = [
+        POFILTER,
+        "--progress=none",
+        *[arg for check in CRITICAL_CHECKS for arg in ("-t", check)],
+        str(ROOT / "translations" / lang / "LC_MESSAGES" / f"{domain}.po"),
+        str(report),
+    ]
     subprocess.run(command, check=True, capture_output=True, text=True)
     failures = re.findall(r"^# \(pofilter\) (.+)$", report.read_text(encoding="utf-8"), re.M) if report.exists() else []
     assert failures == []
@@ -113,9 +140,11 @@ def test_pofilter_reports_a_broken_placeholder(tmp_path):
     """The check above can fail: a renamed placeholder is reported."""
     broken = tmp_path / "broken.po"
     source = (ROOT / "translations" / "sl" / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
-    broken.write_text(source.replace('msgstr "Naročilo %(reference)s', 'msgstr "Naročilo %(referenca)s', 1),
-                      encoding="utf-8")
+    broken.write_text(
+        source.replace('msgstr "Naročilo %(reference)s', 'msgstr "Naročilo %(referenca)s', 1), encoding="utf-8"
+    )
     report = tmp_path / "out.po"
-    subprocess.run([POFILTER, "--progress=none", "-t", "printf",
-                    str(broken), str(report)], check=True, capture_output=True)
+    subprocess.run(
+        [POFILTER, "--progress=none", "-t", "printf", str(broken), str(report)], check=True, capture_output=True
+    )
     assert "Added printf variable: %(referenca)s" in report.read_text(encoding="utf-8")

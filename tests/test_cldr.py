@@ -1,5 +1,6 @@
 """Rule L4: dates, times, numbers, lists, relative times, country and time-zone names from CLDR,
 in the user's time zone; lists people scan sorted by the language's collation (ICU)."""
+
 import re
 
 import pytest
@@ -15,18 +16,33 @@ TEMPLATES = ROOT / "portal" / "templates"
 
 
 def test_l4_no_strftime_in_templates():
-    offenders = [str(p.relative_to(ROOT)) for p in TEMPLATES.rglob("*") if p.is_file()
-                 and re.search(r"strftime|\.isoformat\(\)\s*\}\}", p.read_text(encoding="utf-8"))
-                 and "datetime=" not in p.read_text(encoding="utf-8")]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in TEMPLATES.rglob("*")
+        if p.is_file()
+        and re.search(r"strftime|\.isoformat\(\)\s*\}\}", p.read_text(encoding="utf-8"))
+        and "datetime=" not in p.read_text(encoding="utf-8")
+    ]
     assert offenders == []
 
 
-@pytest.mark.parametrize("lang, words, expected", [
-    ("sv", ["zebra", "ålder", "äpple", "öl", "apa"], ["apa", "zebra", "ålder", "äpple", "öl"]),
-    ("sl", ["čaj", "cesta", "dom", "šola", "sova", "žaba", "zima"], ["cesta", "čaj", "dom", "sova", "šola", "zima", "žaba"]),
-    ("bg", ["Япония", "България", "Австрия", "Германия", "Швеция"], ["Австрия", "България", "Германия", "Швеция", "Япония"]),
-    ("nl", ["IJsland", "Ierland", "Italië"], ["Ierland", "IJsland", "Italië"]),
-])
+@pytest.mark.parametrize(
+    "lang, words, expected",
+    [
+        ("sv", ["zebra", "ålder", "äpple", "öl", "apa"], ["apa", "zebra", "ålder", "äpple", "öl"]),
+        (
+            "sl",
+            ["čaj", "cesta", "dom", "šola", "sova", "žaba", "zima"],
+            ["cesta", "čaj", "dom", "sova", "šola", "zima", "žaba"],
+        ),
+        (
+            "bg",
+            ["Япония", "България", "Австрия", "Германия", "Швеция"],
+            ["Австрия", "България", "Германия", "Швеция", "Япония"],
+        ),
+        ("nl", ["IJsland", "Ierland", "Italië"], ["Ierland", "IJsland", "Italië"]),
+    ],
+)
 def test_l4_collation_follows_the_language(lang, words, expected):
     assert sorted_for(lang, words) == expected
 
@@ -40,16 +56,30 @@ def test_l4_country_names_and_order_per_language():
 
 
 def test_l4_time_zone_names_are_localized():
-    assert dict(zone_choices("nl"))["Europe/Amsterdam"] == f"Amsterdam · {Locale.parse('nl').time_zones and 'Midden-Europese tijd' or ''}" or \
-        "Midden-Europese" in dict(zone_choices("nl"))["Europe/Amsterdam"]
-    assert "Централноевропейско" in dict(zone_choices("bg"))["Europe/Sofia"] or "Източноевропейско" in dict(zone_choices("bg"))["Europe/Sofia"]
+    assert (
+        dict(zone_choices("nl"))["Europe/Amsterdam"]
+        == f"Amsterdam · {Locale.parse('nl').time_zones and 'Midden-Europese tijd' or ''}"
+        or "Midden-Europese" in dict(zone_choices("nl"))["Europe/Amsterdam"]
+    )
+    assert (
+        "Централноевропейско" in dict(zone_choices("bg"))["Europe/Sofia"]
+        or "Източноевропейско" in dict(zone_choices("bg"))["Europe/Sofia"]
+    )
 
 
 def test_l4_times_are_shown_in_the_users_time_zone(client, app, demo):
     sign_in(client, "sven.holm@northwind.example")  # Europe/Stockholm, UTC+1 in November
-    client.post("/sv/orders/new", data={"offer": "A-SPK", "licenses": "5", "requested_start": "2026-11-27",
-                                        "provisioning_contact": "it@x.example", "setup_language": "sv",
-                                        "submission_key": "time-zone-key-00001"})
+    client.post(
+        "/sv/orders/new",
+        data={
+            "offer": "A-SPK",
+            "licenses": "5",
+            "requested_start": "2026-11-27",
+            "provisioning_contact": "it@x.example",
+            "setup_language": "sv",
+            "submission_key": "time-zone-key-00001",
+        },
+    )
     html = client.get("/sv/orders/3").get_data(as_text=True)
     assert ">20 nov. 2026 10:00:00<" in html  # placed at 09:00 UTC
     assert ">20 nov. 2026 09:00:00<" not in html
@@ -57,27 +87,54 @@ def test_l4_times_are_shown_in_the_users_time_zone(client, app, demo):
 
 def test_l4_relative_dates_and_lists(client, app, demo):
     sign_in(client, "sven.holm@northwind.example")
-    client.post("/sv/orders/new", data={"offer": "A-WX", "licenses": "5", "requested_start": "2026-11-27",
-                                        "provisioning_contact": "it@x.example", "setup_language": "sv",
-                                        "submission_key": "relative-key-00001"})
+    client.post(
+        "/sv/orders/new",
+        data={
+            "offer": "A-WX",
+            "licenses": "5",
+            "requested_start": "2026-11-27",
+            "provisioning_contact": "it@x.example",
+            "setup_language": "sv",
+            "submission_key": "relative-key-00001",
+        },
+    )
     html = client.get("/sv/orders/3").get_data(as_text=True)
     assert "(om 7 dagar)" in html
     services = [translate(app, "sv", s) for s in ("Messaging", "Meetings", "Calling")]
     assert format_list(services, locale="sv") == f"{services[0]}, {services[1]} och {services[2]}"
-    today = client.post("/sv/orders/new", data={"offer": "A-SPK", "licenses": "5", "requested_start": "2026-11-20",
-                                                "provisioning_contact": "it@x.example", "setup_language": "sv",
-                                                "submission_key": "relative-key-00002"}, follow_redirects=True)
+    today = client.post(
+        "/sv/orders/new",
+        data={
+            "offer": "A-SPK",
+            "licenses": "5",
+            "requested_start": "2026-11-20",
+            "provisioning_contact": "it@x.example",
+            "setup_language": "sv",
+            "submission_key": "relative-key-00002",
+        },
+        follow_redirects=True,
+    )
     assert "(i dag)" in today.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("lang, expected", [("en", "1,234"), ("nl", "1.234"), ("sv", "1\xa0234"), ("sl", "1.234"), ("bg", "1\xa0234")])
+@pytest.mark.parametrize(
+    "lang, expected", [("en", "1,234"), ("nl", "1.234"), ("sv", "1\xa0234"), ("sl", "1.234"), ("bg", "1\xa0234")]
+)
 def test_l4_numbers_follow_the_language(client, app, demo, lang, expected):
     sign_in(client, "anna.dekker@northwind.example")
-    client.post(f"/{lang}/orders/new", data={"offer": "A-SPK", "licenses": "1234", "requested_start": "2026-11-27",
-                                              "provisioning_contact": "it@x.example", "setup_language": lang,
-                                              "submission_key": f"numbers-key-{lang}-0001"})
+    client.post(
+        f"/{lang}/orders/new",
+        data={
+            "offer": "A-SPK",
+            "licenses": "1234",
+            "requested_start": "2026-11-27",
+            "provisioning_contact": "it@x.example",
+            "setup_language": lang,
+            "submission_key": f"numbers-key-{lang}-0001",
+        },
+    )
     html = client.get(f"/{lang}/orders/3").get_data(as_text=True)
-    assert f"<td translate=\"no\">{expected}</td>" in html
+    assert f'<td translate="no">{expected}</td>' in html
 
 
 def test_l4_bulgaria_is_billed_in_euro():

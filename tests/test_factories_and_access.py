@@ -1,4 +1,5 @@
 """Access rules on data built by the factories (no demo data): W2, T1, T8 and M1 at their edges."""
+
 import pytest
 
 from portal.domain import matching, permissions
@@ -18,8 +19,9 @@ def test_t1_a_certified_partners_sales_admin_starts_a_trial(make_partner, make_t
     assert trial.partner_id == partner.id and trial.status in ("awaiting_provisioning", "active")
 
 
-@pytest.mark.parametrize("access, view, change", [
-    ("full_admin", True, True), ("provisioning_admin", True, False), ("none", False, False)])
+@pytest.mark.parametrize(
+    "access, view, change", [("full_admin", True, True), ("provisioning_admin", True, False), ("none", False, False)]
+)
 def test_w2_t8_what_a_partner_may_do_follows_its_access_level(make_partner, make_customer, access, view, change):
     partner, admin = make_partner()
     customer, _ = make_customer(partner, access=access)

@@ -1,5 +1,6 @@
 """Terminology: wherever a source string uses a glossary term, the translation uses that
 language's term, in one of the inflected forms the glossary lists (translations/glossary.csv)."""
+
 import csv
 import os
 import re
@@ -48,8 +49,21 @@ def terms_in(text: str):
 
 def test_glossary_covers_the_key_terms_in_every_language():
     rows = {row["id"]: row for row in glossary()}
-    for term in ("trial", "organization", "subscription", "full admin", "provisioning", "provisioning contact",
-                 "set-up wizard", "data residency", "partner", "customer", "license", "consent", "grace period"):
+    for term in (
+        "trial",
+        "organization",
+        "subscription",
+        "full admin",
+        "provisioning",
+        "provisioning contact",
+        "set-up wizard",
+        "data residency",
+        "partner",
+        "customer",
+        "license",
+        "consent",
+        "grace period",
+    ):
         assert term in rows, term
         for lang in CATALOG_LANGUAGES:
             assert rows[term][lang], f"{term} has no {lang} term"
@@ -86,6 +100,11 @@ def test_translations_use_the_glossary_terms(lang):
 def test_a_translation_with_another_word_is_reported():
     from babel.messages.catalog import Message
 
-    found = misses("nl", [Message("Full admin to contact", "Hoofdbeheerder"),
-                          Message("Orders of %(organization)s", "Bestellingen van %(organization)s")])
+    found = misses(
+        "nl",
+        [
+            Message("Full admin to contact", "Hoofdbeheerder"),
+            Message("Orders of %(organization)s", "Bestellingen van %(organization)s"),
+        ],
+    )
     assert found == ["'full admin': 'Full admin to contact' -> 'Hoofdbeheerder'"]

@@ -1,6 +1,7 @@
 """The layers the folders show: a layer imports only itself and the layers below it, features
 never reach into each other in a cycle, and no module cycle hides anywhere. Imports inside
 functions count too (they hide the coupling otherwise)."""
+
 import ast
 from collections import defaultdict
 from functools import cache
@@ -17,9 +18,23 @@ LAYERS = [
     ("vocabulary", ("portal.domain.catalog", "portal.domain.normalize")),  # what the models store
     ("models", ("portal.models",)),
     ("domain", ("portal.domain", "portal.audit")),
-    ("feature", ("portal.auth", "portal.mail", "portal.orders", "portal.wizard", "portal.trials",
-                 "portal.people", "portal.organization", "portal.core", "portal.i18n.translation_status",
-                 "portal.scheduler", "portal.cli", "portal.demo")),
+    (
+        "feature",
+        (
+            "portal.auth",
+            "portal.mail",
+            "portal.orders",
+            "portal.wizard",
+            "portal.trials",
+            "portal.people",
+            "portal.organization",
+            "portal.core",
+            "portal.i18n.translation_status",
+            "portal.scheduler",
+            "portal.cli",
+            "portal.demo",
+        ),
+    ),
 ]
 RANK = {prefix: (rank, name) for rank, (name, prefixes) in enumerate(LAYERS) for prefix in prefixes}
 
@@ -51,8 +66,9 @@ def module_imports() -> dict[str, set[str]]:
             targets = []
             if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "portal":
                 # "from portal.domain import matching" imports the module portal.domain.matching
-                targets = [f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in known else node.module
-                           for a in node.names]
+                targets = [
+                    f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in known else node.module for a in node.names
+                ]
             elif isinstance(node, ast.Import):
                 targets = [a.name for a in node.names if a.name.split(".")[0] == "portal"]
             edges[name].update(t for t in targets if t != name)
@@ -86,8 +102,9 @@ def test_features_import_each_other_without_cycles():
     for source, targets in module_imports().items():
         if source == "portal" or layer_of(source)[1] != "feature":
             continue
-        units[layer_of(source)[2]].update(layer_of(t)[2] for t in targets
-                                          if t != "portal" and layer_of(t)[1] == "feature")
+        units[layer_of(source)[2]].update(
+            layer_of(t)[2] for t in targets if t != "portal" and layer_of(t)[1] == "feature"
+        )
     for unit, targets in units.items():
         targets.discard(unit)
     try:
@@ -105,8 +122,10 @@ def test_no_module_cycle_between_layers():
         top = set()
         for node in tree.body:
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("portal"):
-                top.update(f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in modules() else node.module
-                           for a in node.names)
+                top.update(
+                    f"{node.module}.{a.name}" if f"{node.module}.{a.name}" in modules() else node.module
+                    for a in node.names
+                )
         graph[name] = {t for t in top if t != "portal" and layer_of(t)[2] != layer_of(name)[2]}
     try:
         tuple(TopologicalSorter(graph).static_order())

@@ -1,4 +1,5 @@
 """Rules L1-L3 on the web: language in the URL, the choice at /, headers and the switcher."""
+
 import re
 
 import pytest
@@ -6,16 +7,19 @@ import pytest
 from tests.conftest import LANGUAGES, sign_in, translate
 
 
-@pytest.mark.parametrize("header, expected", [
-    ("sv-FI,en;q=0.5", "sv"),
-    ("nl-BE", "nl"),
-    ("en-GB,sl;q=0.9", "en"),
-    ("sl-SI,sl;q=0.9,en;q=0.8", "sl"),
-    ("bg", "bg"),
-    ("de-DE,fr;q=0.8", "en"),
-    ("fr;q=0.9,bg;q=0.5", "bg"),
-    ("", "en"),
-])
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("sv-FI,en;q=0.5", "sv"),
+        ("nl-BE", "nl"),
+        ("en-GB,sl;q=0.9", "en"),
+        ("sl-SI,sl;q=0.9,en;q=0.8", "sl"),
+        ("bg", "bg"),
+        ("de-DE,fr;q=0.8", "en"),
+        ("fr;q=0.9,bg;q=0.5", "bg"),
+        ("", "en"),
+    ],
+)
 def test_l2_accept_language_chooses_at_the_root(client, header, expected):
     response = client.get("/", headers={"Accept-Language": header})
     assert response.status_code == 302

@@ -1,5 +1,6 @@
 """Rule L1 under load: 200 concurrent requests in alternating languages never mix languages;
 htmx partials keep the page's language; Vary is right on every response."""
+
 from concurrent.futures import ThreadPoolExecutor
 from urllib.request import Request, urlopen
 
@@ -21,8 +22,13 @@ def test_l1_200_concurrent_requests_keep_their_language(live_portal, app, marker
     for n in range(200):
         lang = LANGUAGES[n % len(LANGUAGES)]
         if n % 4 == 0:  # an htmx partial of the wizard: no <html>, same language
-            jobs.append((lang, f"{live_portal.url}/{lang}/setup/{token}/role",
-                         {"HX-Request": "true", "HX-Target": "wizard-panel"}))
+            jobs.append(
+                (
+                    lang,
+                    f"{live_portal.url}/{lang}/setup/{token}/role",
+                    {"HX-Request": "true", "HX-Target": "wizard-panel"},
+                )
+            )
         else:
             jobs.append((lang, f"{live_portal.url}/{lang}/sign-in", {"Accept-Language": "bg,sv;q=0.5"}))
 

@@ -1,5 +1,6 @@
 """Rule M4's way out: the stopped wizard asks the organization's full admin, in the admin's
 language (L3), to add the new admin; once added, the "Set up now" link maps the order by M1."""
+
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -47,17 +48,34 @@ def test_m4_the_request_goes_to_the_full_admin_in_the_admins_language(app, db, b
     w, order_id, akerlund = blocked
     response = ask(w, akerlund)
     assert response.status_code == 200
-    assert translate(app, "nl", "We asked %(admin)s by email to add %(email)s as an admin of %(organization)s. When that is done, open the “Set up now” link again: the set-up continues in %(organization)s.",
-                     admin="ingrid.lund@akerlund.example", email=NEW, organization="Åkerlund &amp; Rausing AB") in response.get_data(as_text=True)
+    assert translate(
+        app,
+        "nl",
+        "We asked %(admin)s by email to add %(email)s as an admin of %(organization)s. When that is done, open the “Set up now” link again: the set-up continues in %(organization)s.",
+        admin="ingrid.lund@akerlund.example",
+        email=NEW,
+        organization="Åkerlund &amp; Rausing AB",
+    ) in response.get_data(as_text=True)
     [email] = requests(db)
     assert email.to_address == "ingrid.lund@akerlund.example" and email.language == "sv"
-    assert email.subject == translate(app, "sv", "%(email)s asks to become an admin of %(organization_name)s",
-                                      email=NEW, organization_name="Åkerlund & Rausing AB")
+    assert email.subject == translate(
+        app,
+        "sv",
+        "%(email)s asks to become an admin of %(organization_name)s",
+        email=NEW,
+        organization_name="Åkerlund & Rausing AB",
+    )
     link = urlsplit(link_in(email.body_text))
     assert link.path == "/sv/people/"
     assert parse_qs(link.query) == {"email": [NEW], "role": ["full_admin"]}
-    assert db.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "add_me_requested", AuditEvent.order_id == order_id)) == 1
+    assert (
+        db.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "add_me_requested", AuditEvent.order_id == order_id)
+        )
+        == 1
+    )
 
 
 def test_m4_asking_twice_sends_one_email(db, blocked):

@@ -1,4 +1,5 @@
 """Rule L3 and the outbox: real SMTP delivery to a local server, retries, the recipient's language."""
+
 import mailbox
 from datetime import date, timedelta
 from email import policy
@@ -21,9 +22,16 @@ def received(maildir):
 def place_order(db, *, language="bg", start=date(2026, 11, 20)):
     partner = db.scalar(select(Organization).where(Organization.name == "Northwind Solutions B.V."))
     anna = db.scalar(select(User).where(User.email == "anna.dekker@northwind.example"))
-    order, _ = rules.place_order(partner=partner, placed_by=anna, offer="A-FLEX", requested_start=start,
-                                 contact="it@balkantel.example", setup_language=language, licenses=10,
-                                 submission_key=f"mail-test-{language}-0001")
+    order, _ = rules.place_order(
+        partner=partner,
+        placed_by=anna,
+        offer="A-FLEX",
+        requested_start=start,
+        contact="it@balkantel.example",
+        setup_language=language,
+        licenses=10,
+        submission_key=f"mail-test-{language}-0001",
+    )
     db.commit()
     return order
 

@@ -1,4 +1,5 @@
 """Schema changes are migrations: the migrated database matches the models exactly."""
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine

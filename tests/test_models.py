@@ -1,4 +1,5 @@
 """The database holds the model's invariants, not only Python."""
+
 from datetime import date
 
 import pytest
@@ -10,8 +11,14 @@ from tests.conftest import START
 
 
 def org(db, name="Example Corp", kind="customer", **kw):
-    o = Organization(name=name, kind=kind, country=kw.pop("country", "NL"), data_region=kw.pop("data_region", "EU"),
-                     created_at=START, **kw)
+    o = Organization(
+        name=name,
+        kind=kind,
+        country=kw.pop("country", "NL"),
+        data_region=kw.pop("data_region", "EU"),
+        created_at=START,
+        **kw,
+    )
     db.add(o)
     db.flush()
     return o
@@ -79,9 +86,18 @@ def test_m2_name_prefix_is_normalized_and_indexed(db):
 
 
 def _order(db, partner, placed_by, **kw):
-    values = dict(partner_id=partner.id, placed_by_id=placed_by.id, offer="A-WX", requested_start=date(2026, 12, 1),
-                  provisioning_contact="it@example.com", setup_language="en", status="awaiting_provisioning",
-                  submission_key=kw.pop("submission_key", "key-1"), link_version=1, created_at=START)
+    values = dict(
+        partner_id=partner.id,
+        placed_by_id=placed_by.id,
+        offer="A-WX",
+        requested_start=date(2026, 12, 1),
+        provisioning_contact="it@example.com",
+        setup_language="en",
+        status="awaiting_provisioning",
+        submission_key=kw.pop("submission_key", "key-1"),
+        link_version=1,
+        created_at=START,
+    )
     values.update(kw)
     order = Order(**values)
     db.add(order)
@@ -119,9 +135,20 @@ def test_o1_offer_must_exist_and_submission_key_is_unique(db):
 
 def test_email_dedupe_key_is_unique(db):
     def email():
-        return OutgoingEmail(dedupe_key="order:1:setup:start-date", kind="setup_now", to_address="a@b.c",
-                             language="nl", subject="s", body_text="t", body_html="h", status="queued",
-                             attempts=0, created_at=START, next_attempt_at=START)
+        return OutgoingEmail(
+            dedupe_key="order:1:setup:start-date",
+            kind="setup_now",
+            to_address="a@b.c",
+            language="nl",
+            subject="s",
+            body_text="t",
+            body_html="h",
+            status="queued",
+            attempts=0,
+            created_at=START,
+            next_attempt_at=START,
+        )
+
     db.add(email())
     db.flush()
     db.add(email())
@@ -130,9 +157,21 @@ def test_email_dedupe_key_is_unique(db):
 
 
 def test_sent_email_has_a_sent_date(db):
-    db.add(OutgoingEmail(dedupe_key="k", kind="setup_now", to_address="a@b.c", language="en", subject="s",
-                         body_text="t", body_html="h", status="sent", attempts=1, created_at=START,
-                         next_attempt_at=START))
+    db.add(
+        OutgoingEmail(
+            dedupe_key="k",
+            kind="setup_now",
+            to_address="a@b.c",
+            language="en",
+            subject="s",
+            body_text="t",
+            body_html="h",
+            status="sent",
+            attempts=1,
+            created_at=START,
+            next_attempt_at=START,
+        )
+    )
     with pytest.raises(IntegrityError):
         db.flush()
 

@@ -1,4 +1,5 @@
 """A new language needs only its catalog and one configuration entry (issue 5, for translators)."""
+
 import shutil
 
 from babel.messages.catalog import Catalog
@@ -25,8 +26,9 @@ def test_a_new_language_needs_only_its_catalog_and_one_configuration_entry(app_c
     with (folder / "messages.mo").open("wb") as f:
         write_mo(f, catalog)
 
-    app = create_app({**app_config, "LANGUAGES": ("en", "nl", "sv", "sl", "bg", "de"),
-                      "TRANSLATIONS_DIR": str(translations)})
+    app = create_app(
+        {**app_config, "LANGUAGES": ("en", "nl", "sv", "sl", "bg", "de"), "TRANSLATIONS_DIR": str(translations)}
+    )
     client = app.test_client()
     page = client.get("/de/sign-in")
     html = page.get_data(as_text=True)

@@ -9,9 +9,14 @@ from tests.conftest import LANGUAGES, sign_in, translate
 
 
 def order_form(**overrides):
-    data = {"offer": "A-WX", "licenses": "25", "requested_start": "2026-11-27",
-            "provisioning_contact": "it@contoso.example", "setup_language": "sv",
-            "submission_key": "page-test-key-0001"}
+    data = {
+        "offer": "A-WX",
+        "licenses": "25",
+        "requested_start": "2026-11-27",
+        "provisioning_contact": "it@contoso.example",
+        "setup_language": "sv",
+        "submission_key": "page-test-key-0001",
+    }
     data.update(overrides)
     return data
 
@@ -32,8 +37,10 @@ def test_o1_partner_places_an_order_in_each_language(partner_client, app, db, la
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_bad_input_gets_a_message_in_the_users_language_and_stores_nothing(partner_client, app, db, lang):
     before = db.scalar(select(func.count(Order.id)))
-    response = partner_client.post(f"/{lang}/orders/new", data=order_form(
-        provisioning_contact="not an email", licenses="0", requested_start="2020-01-01"))
+    response = partner_client.post(
+        f"/{lang}/orders/new",
+        data=order_form(provisioning_contact="not an email", licenses="0", requested_start="2020-01-01"),
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert translate(app, lang, "Enter a valid email address, such as name@example.com.") in html
@@ -58,16 +65,17 @@ def test_o4_contact_change_through_htmx_returns_the_panel(partner_client, app, d
     order_id = db.scalar(select(Order.id).where(Order.submission_key == "page-test-key-0001"))
     with app.app_context():
         run_tick()
-    response = partner_client.post(f"/nl/orders/{order_id}/contact", headers={"HX-Request": "true"},
-                                   data={"provisioning_contact": "Jan@Contoso.example", "setup_language": "nl",
-                                         "send_now": "y"})
+    response = partner_client.post(
+        f"/nl/orders/{order_id}/contact",
+        headers={"HX-Request": "true"},
+        data={"provisioning_contact": "Jan@Contoso.example", "setup_language": "nl", "send_now": "y"},
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert html.lstrip().startswith('<section id="contact-panel"')
     assert "jan@contoso.example" in html
     assert translate(app, "nl", "Provisioning contact") in html
-    assert db.scalar(select(func.count(OutgoingEmail.id)).where(
-        OutgoingEmail.to_address == "jan@contoso.example")) == 1
+    assert db.scalar(select(func.count(OutgoingEmail.id)).where(OutgoingEmail.to_address == "jan@contoso.example")) == 1
 
 
 def test_o4_resend_button_queues_the_email_again(partner_client, app, db):
@@ -82,6 +90,7 @@ def test_o4_resend_button_queues_the_email_again(partner_client, app, db):
 
 
 # --- who may see and change what ------------------------------------------------------------
+
 
 def test_orders_require_sign_in(client):
     response = client.get("/nl/orders/")
@@ -123,8 +132,10 @@ def test_sign_out_needs_a_post(partner_client):
 
 
 def test_sign_in_does_not_redirect_off_site(client, demo):
-    response = client.post("/en/sign-in?next=https://evil.example/", data={
-        "email": "anna.dekker@northwind.example", "password": "portal-demo-2026"})
+    response = client.post(
+        "/en/sign-in?next=https://evil.example/",
+        data={"email": "anna.dekker@northwind.example", "password": "portal-demo-2026"},
+    )
     assert response.headers["Location"] == "/en/"
 
 
@@ -133,8 +144,9 @@ def test_csrf_token_is_required_on_every_form(app_config, demo):
 
     app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
     client = app.test_client()
-    response = client.post("/nl/sign-in", data={"email": "anna.dekker@northwind.example",
-                                                "password": "portal-demo-2026"})
+    response = client.post(
+        "/nl/sign-in", data={"email": "anna.dekker@northwind.example", "password": "portal-demo-2026"}
+    )
     assert response.status_code == 400
     assert translate(app, "nl", "The form has expired") in response.get_data(as_text=True)
     app.extensions["portal.engine"].dispose()
@@ -147,6 +159,7 @@ def test_customer_admin_sees_its_organization_in_each_language(client, app, demo
     assert "Contoso Manufacturing" in html
     assert translate(app, lang, "Subscriptions") in html
     from babel import Locale
+
     assert Locale.parse(lang).territories["US"] in html  # country name from CLDR (rule L4)
 
 
@@ -159,8 +172,9 @@ def test_account_language_preference_is_saved(client, app, db, demo):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_unparseable_numbers_and_dates_are_explained_in_each_language(partner_client, app, lang):
-    html = partner_client.post(f"/{lang}/orders/new", data=order_form(licenses="many", requested_start="soon")
-                               ).get_data(as_text=True)
+    html = partner_client.post(
+        f"/{lang}/orders/new", data=order_form(licenses="many", requested_start="soon")
+    ).get_data(as_text=True)
     assert translate(app, lang, "Enter a whole number.") in html
     assert translate(app, lang, "Enter a valid date.") in html
     assert "Not a valid" not in html  # no WTForms message outside our catalogs

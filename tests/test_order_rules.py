@@ -1,4 +1,5 @@
 """Rules O1-O5, called as plain functions with the clock moved."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -20,11 +21,27 @@ def northwind(db, demo):
     return partner, anna
 
 
-def place(db, northwind, *, offer="A-WX", start=date(2026, 11, 25), key="form-key-0001", contact="it@contoso.example",
-          language="nl"):
+def place(
+    db,
+    northwind,
+    *,
+    offer="A-WX",
+    start=date(2026, 11, 25),
+    key="form-key-0001",
+    contact="it@contoso.example",
+    language="nl",
+):
     partner, anna = northwind
-    order, created = rules.place_order(partner=partner, placed_by=anna, offer=offer, requested_start=start,
-                                       contact=contact, setup_language=language, licenses=50, submission_key=key)
+    order, created = rules.place_order(
+        partner=partner,
+        placed_by=anna,
+        offer=offer,
+        requested_start=start,
+        contact=contact,
+        setup_language=language,
+        licenses=50,
+        submission_key=key,
+    )
     db.commit()
     return order
 
@@ -149,8 +166,9 @@ def test_o4_changing_the_contact_retires_the_old_link_and_resends(app, db, north
     order = place(db, northwind, start=date(2026, 11, 20))
     run_tick()
     old_token = setup_token(order)
-    assert rules.change_contact(order, contact="new.person@contoso.example", setup_language="sv", actor=anna,
-                                send_now=True)
+    assert rules.change_contact(
+        order, contact="new.person@contoso.example", setup_language="sv", actor=anna, send_now=True
+    )
     db.commit()
     _, _, problem = read_setup_token(old_token)
     assert problem is None and read_setup_token(old_token)[1] != order.link_version

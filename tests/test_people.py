@@ -1,5 +1,6 @@
 """The People page: adding users (W4, invitations in the user's language, L3), granting and
 revoking roles, removing users (sessions end), the last full admin, paging and search, audit."""
+
 from datetime import timedelta
 
 import pytest
@@ -23,8 +24,11 @@ def add(client, lang="en", **fields):
 
 
 def counts(db):
-    return (db.scalar(select(func.count()).select_from(User)), db.scalar(select(func.count()).select_from(AdminRole)),
-            db.scalar(select(func.count()).select_from(OutgoingEmail)))
+    return (
+        db.scalar(select(func.count()).select_from(User)),
+        db.scalar(select(func.count()).select_from(AdminRole)),
+        db.scalar(select(func.count()).select_from(OutgoingEmail)),
+    )
 
 
 @pytest.fixture
@@ -34,8 +38,13 @@ def contoso_admin(client, demo):
 
 
 def test_a_full_admin_adds_a_user_who_is_invited_in_the_chosen_language(contoso_admin, db):
-    response = add(contoso_admin, email="Nieuw.Lid@Contoso.example", display_name="Nieuw Lid", language="nl",
-                   role="read_only_admin")
+    response = add(
+        contoso_admin,
+        email="Nieuw.Lid@Contoso.example",
+        display_name="Nieuw Lid",
+        language="nl",
+        role="read_only_admin",
+    )
     assert response.status_code == 302
     new = user(db, "nieuw.lid@contoso.example")
     assert new.organization.name == CONTOSO and new.role == "read_only_admin" and new.language == "nl"
@@ -125,8 +134,11 @@ def test_removing_a_user_ends_their_sessions_at_once(app, contoso_admin, db):
     from portal.infra import clock
     from portal.models import AdminRole as Role
 
-    db.add(Role(user_id=target.id, organization_id=colleague.organization_id, role="read_only_admin",
-                granted_at=clock.now()))
+    db.add(
+        Role(
+            user_id=target.id, organization_id=colleague.organization_id, role="read_only_admin", granted_at=clock.now()
+        )
+    )
     db.commit()
     other = app.test_client()
     sign_in(other, "alex.contoso_mfg0@contoso.example")
@@ -158,7 +170,7 @@ def test_the_list_pages_and_searches_in_the_database(contoso_admin, db):
     assert total > 25
     first = people(contoso_admin).get_data(as_text=True)
     second = people(contoso_admin, page=2).get_data(as_text=True)
-    assert first.count("/remove\"") + first.count("The last full admin") == 25
+    assert first.count('/remove"') + first.count("The last full admin") == 25
     assert f"{total} users" in first and "Page 1 of 2" in first and "Page 2 of 2" in second
     found = people(contoso_admin, q="admin@").get_data(as_text=True)
     assert "1 user" in found and "admin@contoso.example" in found

@@ -4,6 +4,7 @@ Flask-Babel merges the domains' catalogs into one and keeps one plural rule; a c
 wrong or missing Plural-Forms would silently give Slovenian the English rule. The app loads the
 portal's own domain and WTForms' (both in translations/), so these pages prove the merge right.
 """
+
 import pytest
 from sqlalchemy import select
 
@@ -12,8 +13,16 @@ from tests.conftest import sign_in, translate
 from tests.wizard_driver import place_order
 
 # Slovenian: one (n%100 == 1), two (n%100 == 2), few (n%100 in 3, 4), other.
-SLOVENIAN_LICENCE = {1: "licenca", 2: "licenci", 3: "licence", 4: "licence", 5: "licenc",
-                     101: "licenca", 102: "licenci", 103: "licence"}
+SLOVENIAN_LICENCE = {
+    1: "licenca",
+    2: "licenci",
+    3: "licence",
+    4: "licence",
+    5: "licenc",
+    101: "licenca",
+    102: "licenci",
+    103: "licence",
+}
 
 
 def test_both_domains_are_loaded(app):

@@ -1,4 +1,5 @@
 """PostgreSQL is supported: a real server, started here, runs the migrations and the order flow."""
+
 import glob
 import os
 import shutil
@@ -39,8 +40,19 @@ def postgres_url():
         as_postgres = ["runuser", "-u", "postgres", "--"]
     run = lambda *args: subprocess.run([*as_postgres, *args], check=True, capture_output=True, text=True)  # noqa: E731
     run(f"{bin_dir}/initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
-    run(f"{bin_dir}/pg_ctl", "-D", data, "-w", "-t", "60", "-l", os.path.join(root, "server.log"),
-        "-o", f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off", "start")
+    run(
+        f"{bin_dir}/pg_ctl",
+        "-D",
+        data,
+        "-w",
+        "-t",
+        "60",
+        "-l",
+        os.path.join(root, "server.log"),
+        "-o",
+        f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off",
+        "start",
+    )
     try:
         engine = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", isolation_level="AUTOCOMMIT")
         with engine.connect() as connection:
@@ -60,9 +72,17 @@ def pg_app(postgres_url):
     from tests.conftest import START
 
     upgrade(postgres_url)
-    app = create_app({"TESTING": True, "SECRET_KEY": "pg-test", "DATABASE_URL": postgres_url,
-                      "CLOCK": FixedClock(START), "WTF_CSRF_ENABLED": False,
-                      "SMTP_URL": f"smtp://127.0.0.1:{free_port()}", "BASE_URL": "http://portal.test"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "pg-test",
+            "DATABASE_URL": postgres_url,
+            "CLOCK": FixedClock(START),
+            "WTF_CSRF_ENABLED": False,
+            "SMTP_URL": f"smtp://127.0.0.1:{free_port()}",
+            "BASE_URL": "http://portal.test",
+        }
+    )
     with app.app_context():
         from portal import demo
 
@@ -97,8 +117,11 @@ def test_constraints_hold_on_postgres(pg_app):
             session.flush()
         session.rollback()
         with pytest.raises(IntegrityError):
-            session.add(Organization(name="X", kind="customer", partner_tier=1, country="NL",
-                                     data_region="EU", created_at=START))
+            session.add(
+                Organization(
+                    name="X", kind="customer", partner_tier=1, country="NL", data_region="EU", created_at=START
+                )
+            )
             session.flush()
         session.rollback()
 
@@ -109,17 +132,31 @@ def test_order_flow_on_postgres(pg_app):
 
     client = pg_app.test_client()
     sign_in(client, "anna.dekker@northwind.example", lang="sl")
-    response = client.post("/sl/orders/new", data={
-        "offer": "A-FLEX", "licenses": "15", "requested_start": date(2026, 11, 20).isoformat(),
-        "provisioning_contact": "it@zdravje.example", "setup_language": "sl", "submission_key": "pg-order-key-00001"})
+    response = client.post(
+        "/sl/orders/new",
+        data={
+            "offer": "A-FLEX",
+            "licenses": "15",
+            "requested_start": date(2026, 11, 20).isoformat(),
+            "provisioning_contact": "it@zdravje.example",
+            "setup_language": "sl",
+            "submission_key": "pg-order-key-00001",
+        },
+    )
     assert response.status_code == 302
     assert client.get(response.headers["Location"]).status_code == 200
 
     assert ticks_at_once(pg_app, runs=4) == []  # four schedulers at once
     with pg_app.app_context():
         order_id = session.scalar(select(Order.id).where(Order.submission_key == "pg-order-key-00001"))
-        assert session.scalar(select(func.count(OutgoingEmail.id)).where(
-            OutgoingEmail.order_id == order_id, OutgoingEmail.kind == "setup_now")) == 1
+        assert (
+            session.scalar(
+                select(func.count(OutgoingEmail.id)).where(
+                    OutgoingEmail.order_id == order_id, OutgoingEmail.kind == "setup_now"
+                )
+            )
+            == 1
+        )
         assert session.get(Order, order_id).setup_email_sent_at is not None
 
 

@@ -5,6 +5,7 @@ without the pseudo marker (a hard-coded string), and on text that overflows its 
 and at 1280 px. Data (names, emails, CLDR names and dates) is marked translate="no" in the
 templates, which is also what tells browser translation tools to leave it alone.
 """
+
 import pytest
 
 from tests.conftest import ARTIFACTS, LANGUAGES, PASSWORD, ROOT
@@ -74,7 +75,8 @@ class Crawler:
         """Wait until the page is loaded and htmx has finished swapping (no request, swap or settle)."""
         self.page.wait_for_load_state("networkidle")
         self.page.wait_for_function(
-            "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")
+            "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+        )
 
     def check(self, label):
         self.n += 1
@@ -197,9 +199,19 @@ def test_pseudo_customer_admin(live_portal, app, page, width):
 
     with app.app_context():  # a pending trial request for Contoso (rule T8)
         ivan = session.query(User).filter_by(email="ivan.petrov@sofiacomm.example").one()
-        lifecycle.start_trial(partner=ivan.organization, actor=ivan, company="Contoso", admin_email="admin@contoso.example",
-                              industry="retail", country="US", services=["devices"], license_count=5, duration_days=30,
-                              supported_location=True, existing_confirmed=True)
+        lifecycle.start_trial(
+            partner=ivan.organization,
+            actor=ivan,
+            company="Contoso",
+            admin_email="admin@contoso.example",
+            industry="retail",
+            country="US",
+            services=["devices"],
+            license_count=5,
+            duration_days=30,
+            supported_location=True,
+            existing_confirmed=True,
+        )
         session.commit()
     c = Crawler(page, live_portal.url, width, "customer")
     sign_in(c, "admin@contoso.example")

@@ -4,6 +4,7 @@ Each test pins one edge a plausible slip would move: a case-insensitive lookup, 
 another organization, an order no longer awaiting provisioning, an existing partner link,
 and the exact day counts of the trial schedule.
 """
+
 from datetime import timedelta
 
 import pytest
@@ -39,13 +40,19 @@ def demo_order(db):
 
 
 def new_org_state(**overrides):
-    state = {"role": "partner", "admin_email": "it@fabrikam.example", "company": "Fabrikam Ltd",
-             "country": "NL", "organization": "new"}
+    state = {
+        "role": "partner",
+        "admin_email": "it@fabrikam.example",
+        "company": "Fabrikam Ltd",
+        "country": "NL",
+        "organization": "new",
+    }
     state.update(overrides)
     return state
 
 
 # --- matching ---------------------------------------------------------------------------------
+
 
 def test_m1_the_admin_email_lookup_ignores_case(db, demo):
     contoso = org(db, "Contoso Manufacturing")
@@ -58,11 +65,16 @@ def test_m4_an_admin_of_another_organization_is_not_an_admin_of_the_chosen_one(d
     partner = org(db, "Northwind Solutions B.V.")
     # admin@contoso.example is full admin of Contoso Manufacturing, not of Contoso Medical Group.
     assert matching.admin_organization("admin@contoso.example").id != medical.id
-    assert matching.outcome("customer", medical, "admin@contoso.example", partner.id) is matching.Outcome.BLOCKED_CUSTOMER
-    assert matching.outcome("partner", medical, "admin@contoso.example", partner.id) is matching.Outcome.CONTINUE_ASK_ADMIN
+    assert (
+        matching.outcome("customer", medical, "admin@contoso.example", partner.id) is matching.Outcome.BLOCKED_CUSTOMER
+    )
+    assert (
+        matching.outcome("partner", medical, "admin@contoso.example", partner.id) is matching.Outcome.CONTINUE_ASK_ADMIN
+    )
 
 
 # --- wizard mapping ---------------------------------------------------------------------------
+
 
 def test_w7_an_order_not_awaiting_provisioning_is_not_mapped(db, demo):
     order = demo_order(db)
@@ -83,21 +95,35 @@ def test_w2_an_existing_partner_link_is_downgraded_when_the_customer_sets_up(db,
     db.commit()
     contoso = org(db, "Contoso Manufacturing")
     partner_id = order.partner_id
-    link = db.scalar(select(PartnerCustomer).where(PartnerCustomer.partner_id == partner_id,
-                                                   PartnerCustomer.customer_id == contoso.id))
+    link = db.scalar(
+        select(PartnerCustomer).where(
+            PartnerCustomer.partner_id == partner_id, PartnerCustomer.customer_id == contoso.id
+        )
+    )
     assert link.access_level == "full_admin"
-    mapped = mapping.map_order(order.id, new_org_state(role="customer", admin_email="admin@contoso.example",
-                                                       company="Contoso Manufacturing",
-                                                       organization=str(contoso.id)), language="en")
+    mapped = mapping.map_order(
+        order.id,
+        new_org_state(
+            role="customer",
+            admin_email="admin@contoso.example",
+            company="Contoso Manufacturing",
+            organization=str(contoso.id),
+        ),
+        language="en",
+    )
     db.commit()
     assert mapped.organization.id == contoso.id
     db.expire_all()
-    link = db.scalar(select(PartnerCustomer).where(PartnerCustomer.partner_id == partner_id,
-                                                   PartnerCustomer.customer_id == contoso.id))
+    link = db.scalar(
+        select(PartnerCustomer).where(
+            PartnerCustomer.partner_id == partner_id, PartnerCustomer.customer_id == contoso.id
+        )
+    )
     assert link.access_level == "none"
 
 
 # --- trials: consent, expiry, grace, numbers, devices ------------------------------------------
+
 
 def test_t9_no_answer_in_30_days_cancels_the_trial_not_before(db, demo, clock):
     ivan = user(db, "ivan.petrov@sofiacomm.example")
@@ -133,12 +159,24 @@ def test_t16_the_expiry_warning_is_sent_7_days_before_not_8(db, demo, clock):
     ends = trial.ends_on
     at_day(clock, ends - timedelta(days=8))
     schedule.expiry_warnings()
-    assert db.scalar(select(func.count()).select_from(OutgoingEmail).where(
-        OutgoingEmail.kind == "trial_expiring", OutgoingEmail.to_address == "it@fabrikam.example")) == 0
+    assert (
+        db.scalar(
+            select(func.count())
+            .select_from(OutgoingEmail)
+            .where(OutgoingEmail.kind == "trial_expiring", OutgoingEmail.to_address == "it@fabrikam.example")
+        )
+        == 0
+    )
     at_day(clock, ends - timedelta(days=7))
     schedule.expiry_warnings()
-    assert db.scalar(select(func.count()).select_from(OutgoingEmail).where(
-        OutgoingEmail.kind == "trial_expiring", OutgoingEmail.to_address == "it@fabrikam.example")) == 1
+    assert (
+        db.scalar(
+            select(func.count())
+            .select_from(OutgoingEmail)
+            .where(OutgoingEmail.kind == "trial_expiring", OutgoingEmail.to_address == "it@fabrikam.example")
+        )
+        == 1
+    )
 
 
 def test_t17_conversion_is_allowed_on_the_last_day_of_grace_and_refused_the_day_after(db, demo, clock):
@@ -158,8 +196,15 @@ def test_t17_conversion_is_allowed_on_the_last_day_of_grace_and_refused_the_day_
     schedule.run()
     db.expire_all()
     first = db.get(Trial, first_id)
-    trials.convert(first, actor=anna, admin_email="it@fabrikam.example", offer="A-SPK", contact=anna.email,
-                   language="en", submission_key="grace-key-000001")
+    trials.convert(
+        first,
+        actor=anna,
+        admin_email="it@fabrikam.example",
+        offer="A-SPK",
+        contact=anna.email,
+        language="en",
+        submission_key="grace-key-000001",
+    )
     db.commit()
     assert db.get(Trial, first_id).status == "converted"
 
@@ -168,8 +213,15 @@ def test_t17_conversion_is_allowed_on_the_last_day_of_grace_and_refused_the_day_
     db.expire_all()
     second = db.get(Trial, second_id)
     with pytest.raises(TrialRuleError):
-        trials.convert(second, actor=anna, admin_email="it@litware.example", offer="A-SPK", contact=anna.email,
-                       language="en", submission_key="grace-key-000002")
+        trials.convert(
+            second,
+            actor=anna,
+            admin_email="it@litware.example",
+            offer="A-SPK",
+            contact=anna.email,
+            language="en",
+            submission_key="grace-key-000002",
+        )
     db.rollback()
     assert db.get(Trial, second_id).status == "ended"
 
@@ -199,8 +251,9 @@ def test_t18_phone_numbers_are_kept_15_days_after_calling_stops(db, demo, clock)
 
 def test_t19_duplicate_serial_numbers_are_refused_and_nothing_is_stored(db, demo):
     trial = start(db, services=["devices"], devices={"phone": 2})
-    shipment = db.scalar(select(DeviceShipment).where(DeviceShipment.trial_id == trial.id,
-                                                      DeviceShipment.device_type == "phone"))
+    shipment = db.scalar(
+        select(DeviceShipment).where(DeviceShipment.trial_id == trial.id, DeviceShipment.device_type == "phone")
+    )
     with pytest.raises(TrialRuleError) as error:
         trials.record_serials(shipment, ["SN-1", "SN-1"], actor=user(db, ANNA))
     assert error.value.field == "serials"
@@ -210,10 +263,13 @@ def test_t19_duplicate_serial_numbers_are_refused_and_nothing_is_stored(db, demo
     assert db.get(DeviceShipment, shipment.id).serials is None
 
 
-@pytest.mark.parametrize("tenant, admin_email, message", [
-    ("Helios Contact Services", "someone.else@helios.example", matching.TRIAL_EMAIL_MESSAGE),  # W5
-    ("Vega Callcenter B.V.", "trial.admin@vega.example", matching.TRIAL_EXPIRED_MESSAGE),  # W6
-])
+@pytest.mark.parametrize(
+    "tenant, admin_email, message",
+    [
+        ("Helios Contact Services", "someone.else@helios.example", matching.TRIAL_EMAIL_MESSAGE),  # W5
+        ("Vega Callcenter B.V.", "trial.admin@vega.example", matching.TRIAL_EXPIRED_MESSAGE),  # W6
+    ],
+)
 def test_w5_w6_map_order_rechecks_the_trial_tenant_conversion(db, demo, tenant, admin_email, message):
     """The wizard's page checks it; the transaction that maps checks it again (a stale or forged
     session cannot convert a trial tenant with another email, nor an expired one)."""

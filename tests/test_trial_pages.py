@@ -1,5 +1,6 @@
 """The trial pages through the test client: partner's customers list, starting, managing;
 the customer admin's answers (rules T1-T15, T19)."""
+
 import pytest
 from sqlalchemy import select
 
@@ -9,9 +10,20 @@ from tests.conftest import LANGUAGES, sign_in, translate
 
 
 def trial_form(**overrides):
-    data = {"company": "Fabrikam Ltd", "admin_email": "it@fabrikam.example", "industry": "retail", "country": "NL",
-            "supported_location": "y", "services": ["messaging", "meetings"], "license_count": "40", "duration": "30",
-            "phones": "0", "desk_devices": "0", "boards": "0", "action": "save"}
+    data = {
+        "company": "Fabrikam Ltd",
+        "admin_email": "it@fabrikam.example",
+        "industry": "retail",
+        "country": "NL",
+        "supported_location": "y",
+        "services": ["messaging", "meetings"],
+        "license_count": "40",
+        "duration": "30",
+        "phones": "0",
+        "desk_devices": "0",
+        "boards": "0",
+        "action": "save",
+    }
     data.update(overrides)
     return data
 
@@ -47,8 +59,10 @@ def test_t1_read_only_admin_cannot_start_trials(client, demo):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_t2_t6_start_a_trial_for_a_new_customer_and_set_it_up_now(partner_client, app, db, lang):
-    response = partner_client.post(f"/{lang}/customers/trials/new", data=trial_form(action="setup",
-                                   admin_email=f"it@fabrikam-{lang}.example", company=f"Fabrikam {lang}"))
+    response = partner_client.post(
+        f"/{lang}/customers/trials/new",
+        data=trial_form(action="setup", admin_email=f"it@fabrikam-{lang}.example", company=f"Fabrikam {lang}"),
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     page = partner_client.get(response.headers["Location"]).get_data(as_text=True)
     assert translate(app, lang, "Trial active") in page
@@ -56,23 +70,35 @@ def test_t2_t6_start_a_trial_for_a_new_customer_and_set_it_up_now(partner_client
 
 def test_t2_bad_input_is_explained_and_stores_nothing(partner_client, app, db):
     before = db.scalar(select(Organization.id).order_by(Organization.id.desc()).limit(1))
-    html = partner_client.post("/nl/customers/trials/new", data=trial_form(supported_location="", services=[])).get_data(as_text=True)
-    assert translate(app, "nl", "Confirm that the customer is in a supported location.") in html or \
-        translate(app, "nl", "Choose at least one service.") in html
+    html = partner_client.post(
+        "/nl/customers/trials/new", data=trial_form(supported_location="", services=[])
+    ).get_data(as_text=True)
+    assert (
+        translate(app, "nl", "Confirm that the customer is in a supported location.") in html
+        or translate(app, "nl", "Choose at least one service.") in html
+    )
     assert db.scalar(select(Organization.id).order_by(Organization.id.desc()).limit(1)) == before
 
 
 def test_t7_t8_existing_organization_needs_confirmation_then_consent(client, app, db, demo):
     sign_in(client, "ivan.petrov@sofiacomm.example")
-    first = client.post("/bg/customers/trials/new", data=trial_form(admin_email="admin@contoso.example",
-                                                                     services=["devices"]))
+    first = client.post(
+        "/bg/customers/trials/new", data=trial_form(admin_email="admin@contoso.example", services=["devices"])
+    )
     html = first.get_data(as_text=True)
-    assert "Contoso Manufacturing" in html and translate(app, "bg", "Yes, start the trial for this existing organization") in html
-    bought = client.post("/bg/customers/trials/new", data=trial_form(admin_email="admin@contoso.example", services=["calling"],
-                                                                      confirm_existing="y"))
+    assert (
+        "Contoso Manufacturing" in html
+        and translate(app, "bg", "Yes, start the trial for this existing organization") in html
+    )
+    bought = client.post(
+        "/bg/customers/trials/new",
+        data=trial_form(admin_email="admin@contoso.example", services=["calling"], confirm_existing="y"),
+    )
     assert bought.status_code == 422  # Contoso bought calling: it cannot be trialled (rule T7)
-    second = client.post("/bg/customers/trials/new", data=trial_form(admin_email="admin@contoso.example", services=["devices"],
-                                                                      confirm_existing="y"))
+    second = client.post(
+        "/bg/customers/trials/new",
+        data=trial_form(admin_email="admin@contoso.example", services=["devices"], confirm_existing="y"),
+    )
     assert second.status_code == 302
     trial = db.scalar(select(Trial).where(Trial.partner_id != None, Trial.status == "pending_consent"))  # noqa: E711
     assert trial is not None
@@ -86,35 +112,51 @@ def test_t7_t8_existing_organization_needs_confirmation_then_consent(client, app
 
 
 def test_t11_extension_preview_shows_the_end_date(partner_client, app, db):
-    trial_id = db.scalar(select(Trial.id).join(Organization, Organization.id == Trial.customer_id)
-                         .where(Organization.name == "Helios Contact Services"))
+    trial_id = db.scalar(
+        select(Trial.id)
+        .join(Organization, Organization.id == Trial.customer_id)
+        .where(Organization.name == "Helios Contact Services")
+    )
     html = partner_client.get(f"/nl/customers/trials/{trial_id}/extend/preview?days=60").get_data(as_text=True)
     assert translate(app, "nl", "The trial will end on %(date)s.", date="19 januari 2027") in html
 
 
 def test_t13_tier_1_converts_from_the_page(partner_client, app, db):
-    trial = db.scalar(select(Trial).join(Organization, Organization.id == Trial.customer_id)
-                      .where(Organization.name == "Helios Contact Services"))
+    trial = db.scalar(
+        select(Trial)
+        .join(Organization, Organization.id == Trial.customer_id)
+        .where(Organization.name == "Helios Contact Services")
+    )
     prefix = f"convert{trial.id}-"
-    response = partner_client.post(f"/en/customers/trials/{trial.id}/convert", data={
-        prefix + "admin_email": "trial.admin@helios.example", prefix + "offer": "A-FLEX-CC",
-        prefix + "contact": "anna.dekker@northwind.example", prefix + "submission_key": "convert-page-00001"})
+    response = partner_client.post(
+        f"/en/customers/trials/{trial.id}/convert",
+        data={
+            prefix + "admin_email": "trial.admin@helios.example",
+            prefix + "offer": "A-FLEX-CC",
+            prefix + "contact": "anna.dekker@northwind.example",
+            prefix + "submission_key": "convert-page-00001",
+        },
+    )
     assert response.status_code == 302 and "/orders/" in response.headers["Location"]
     assert db.scalar(select(Order).where(Order.submission_key == "convert-page-00001")).status == "mapped"
 
 
 def test_t15_customer_admin_cancels_with_confirmation(client, app, db, demo):
     sign_in(client, "trial.admin@helios.example")
-    trial_id = db.scalar(select(Trial.id).join(Organization, Organization.id == Trial.customer_id)
-                         .where(Organization.name == "Helios Contact Services"))
-    assert translate(app, "nl", "Yes, cancel the trial") in client.get(f"/nl/organization/trials/{trial_id}/cancel").get_data(as_text=True)
+    trial_id = db.scalar(
+        select(Trial.id)
+        .join(Organization, Organization.id == Trial.customer_id)
+        .where(Organization.name == "Helios Contact Services")
+    )
+    assert translate(app, "nl", "Yes, cancel the trial") in client.get(
+        f"/nl/organization/trials/{trial_id}/cancel"
+    ).get_data(as_text=True)
     assert client.post(f"/nl/organization/trials/{trial_id}/cancel").status_code == 302
     db.expire_all()
     assert db.get(Trial, trial_id).status == "cancelled"
 
 
 def test_t16_licenses_show_expired_after_expiry(client, app, db, demo, clock):
-
     clock.advance(days=75)  # Helios' 90-day trial started 20 days ago
     with app.app_context():
         run_tick()
@@ -125,7 +167,18 @@ def test_t16_licenses_show_expired_after_expiry(client, app, db, demo, clock):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_t2_the_country_shows_its_data_residency_region(partner_client, app, lang):
-    html = partner_client.get(f"/{lang}/customers/trials/region?country=SE", headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert translate(app, lang, "Data residency region: %(region)s", region=translate(app, lang, "European Union")) in html
+    html = partner_client.get(f"/{lang}/customers/trials/region?country=SE", headers={"HX-Request": "true"}).get_data(
+        as_text=True
+    )
+    assert (
+        translate(app, lang, "Data residency region: %(region)s", region=translate(app, lang, "European Union")) in html
+    )
     refused = partner_client.get(f"/{lang}/customers/trials/region?country=CU").get_data(as_text=True)
-    assert translate(app, lang, "The service is not available in this country or region, so no organization can be created for it. Contact your account representative.") in refused
+    assert (
+        translate(
+            app,
+            lang,
+            "The service is not available in this country or region, so no organization can be created for it. Contact your account representative.",
+        )
+        in refused
+    )

@@ -1,4 +1,5 @@
 """Enterprise trials, rules T1-T19, through the domain functions with the clock moved."""
+
 from datetime import timedelta
 
 import pytest
@@ -23,9 +24,20 @@ def org(db, name):
 
 def start(db, actor="anna.dekker@northwind.example", **overrides):
     actor = user(db, actor)
-    values = dict(partner=actor.organization, actor=actor, company="Fabrikam Ltd", admin_email="it@fabrikam.example",
-                  industry="manufacturing", country="NL", services=["messaging", "meetings"], license_count=50,
-                  duration_days=30, supported_location=True, language="nl", existing_confirmed=True)
+    values = dict(
+        partner=actor.organization,
+        actor=actor,
+        company="Fabrikam Ltd",
+        admin_email="it@fabrikam.example",
+        industry="manufacturing",
+        country="NL",
+        services=["messaging", "meetings"],
+        license_count=50,
+        duration_days=30,
+        supported_location=True,
+        language="nl",
+        existing_confirmed=True,
+    )
     values.update(overrides)
     trial = trials.start_trial(**values)
     db.commit()
@@ -41,13 +53,17 @@ def emails_to(db, address, kind=None):
 
 # --- T1-T6: starting a trial for a new customer ------------------------------------------------
 
-@pytest.mark.parametrize("email, allowed", [
-    ("anna.dekker@northwind.example", True),   # full admin of a certified partner
-    ("sven.holm@northwind.example", True),     # sales admin
-    ("lars.berg@northwind.example", False),    # read-only admin
-    ("maja.novak@ljconnect.example", False),   # full admin of an uncertified partner
-    ("admin@contoso.example", False),          # a customer
-])
+
+@pytest.mark.parametrize(
+    "email, allowed",
+    [
+        ("anna.dekker@northwind.example", True),  # full admin of a certified partner
+        ("sven.holm@northwind.example", True),  # sales admin
+        ("lars.berg@northwind.example", False),  # read-only admin
+        ("maja.novak@ljconnect.example", False),  # full admin of an uncertified partner
+        ("admin@contoso.example", False),  # a customer
+    ],
+)
 def test_t1_only_certified_partners_with_the_right_role_start_trials(db, demo, email, allowed):
     assert permissions.may_start_trials(user(db, email)) is allowed
     if not allowed:
@@ -94,10 +110,13 @@ def test_t5_one_shipment_per_device_type_and_at_most_five_board_licenses(db, dem
     with pytest.raises(TrialRuleError):
         start(db, services=["devices"], devices={"board": 6})
     trial = start(db, services=["devices"], devices={"phone": 2, "board": 5})
-    shipments = {s.device_type: s for s in db.scalars(select(DeviceShipment).where(DeviceShipment.trial_id == trial.id))}
+    shipments = {
+        s.device_type: s for s in db.scalars(select(DeviceShipment).where(DeviceShipment.trial_id == trial.id))
+    }
     assert shipments["phone"].shipped_at is not None and shipments["board"].shipped_at is None  # boards: licenses only
     db.add(DeviceShipment(trial_id=trial.id, device_type="phone", quantity=3))
     from sqlalchemy.exc import IntegrityError
+
     with pytest.raises(IntegrityError):  # never a second phone shipment
         db.flush()
 
@@ -113,44 +132,83 @@ def test_t6_provisioning_sends_the_welcome_email(db, demo):
 
 # --- T7-T10: existing customers ---------------------------------------------------------------
 
+
 def test_t7_a_trial_for_an_existing_organization_needs_the_partners_confirmation(db, demo):
     trials_before = db.scalar(select(func.count()).select_from(Trial))
     with pytest.raises(TrialRuleError) as refused:
-        start(db, admin_email="Admin@Contoso.example", company="Contoso", country="US", services=["devices"],
-              existing_confirmed=False)
+        start(
+            db,
+            admin_email="Admin@Contoso.example",
+            company="Contoso",
+            country="US",
+            services=["devices"],
+            existing_confirmed=False,
+        )
     assert refused.value.field == "confirm_existing"
     db.rollback()
     assert db.scalar(select(func.count()).select_from(Trial)) == trials_before
-    assert start(db, admin_email="admin@contoso.example", company="Contoso", country="US",
-                 services=["devices"]).customer.name == \
-        "Contoso Manufacturing"
+    assert (
+        start(
+            db, admin_email="admin@contoso.example", company="Contoso", country="US", services=["devices"]
+        ).customer.name
+        == "Contoso Manufacturing"
+    )
 
 
 def test_t7_only_services_not_bought_and_not_trialled_by_another_partner(db, demo):
     acme = org(db, "Acme Rockets")  # bought A-SPK: messaging and meetings
-    assert trials.available_services(acme, org(db, "Ljubljana Connect d.o.o.").id) == ["enterprise_meetings", "calling", "devices"]
-    start(db, actor="ivan.petrov@sofiacomm.example", admin_email="alex.acme_rockets0@acme.example", company="Acme",
-          services=["calling"])  # another partner trials calling
+    assert trials.available_services(acme, org(db, "Ljubljana Connect d.o.o.").id) == [
+        "enterprise_meetings",
+        "calling",
+        "devices",
+    ]
+    start(
+        db,
+        actor="ivan.petrov@sofiacomm.example",
+        admin_email="alex.acme_rockets0@acme.example",
+        company="Acme",
+        services=["calling"],
+    )  # another partner trials calling
     assert "calling" not in trials.available_services(acme, org(db, "Northwind Solutions B.V.").id)
 
 
 def test_t8_consent_goes_to_the_admin_if_full_admin(db, demo):
-    trial = start(db, actor="ivan.petrov@sofiacomm.example", admin_email="admin@contoso.example", company="Contoso",
-                  services=["devices"])
+    trial = start(
+        db,
+        actor="ivan.petrov@sofiacomm.example",
+        admin_email="admin@contoso.example",
+        company="Contoso",
+        services=["devices"],
+    )
     assert trial.status == "pending_consent"
-    assert [e.to_address for e in db.scalars(select(OutgoingEmail).where(OutgoingEmail.kind == "trial_consent"))] == ["admin@contoso.example"]
+    assert [e.to_address for e in db.scalars(select(OutgoingEmail).where(OutgoingEmail.kind == "trial_consent"))] == [
+        "admin@contoso.example"
+    ]
 
 
 def test_t8_consent_goes_to_the_email_and_every_full_admin_otherwise(db, demo):
-    start(db, actor="ivan.petrov@sofiacomm.example", admin_email="alex.contoso_mfg0@contoso.example", company="Contoso",
-          services=["devices"])
-    recipients = sorted(e.to_address for e in db.scalars(select(OutgoingEmail).where(OutgoingEmail.kind == "trial_consent")))
+    start(
+        db,
+        actor="ivan.petrov@sofiacomm.example",
+        admin_email="alex.contoso_mfg0@contoso.example",
+        company="Contoso",
+        services=["devices"],
+    )
+    recipients = sorted(
+        e.to_address for e in db.scalars(select(OutgoingEmail).where(OutgoingEmail.kind == "trial_consent"))
+    )
     assert recipients == ["admin@contoso.example", "alex.contoso_mfg0@contoso.example"]
 
 
 def test_t8_accepting_gives_the_access_asked_for(db, demo):
-    trial = start(db, actor="ivan.petrov@sofiacomm.example", admin_email="admin@contoso.example", company="Contoso",
-                  services=["devices"], full_admin_access=False)
+    trial = start(
+        db,
+        actor="ivan.petrov@sofiacomm.example",
+        admin_email="admin@contoso.example",
+        company="Contoso",
+        services=["devices"],
+        full_admin_access=False,
+    )
     with pytest.raises(TrialRuleError):
         trials.answer_consent(trial, user=user(db, "alex.contoso_mfg0@contoso.example"), accept=True)  # not an admin
     trials.answer_consent(trial, user=user(db, "admin@contoso.example"), accept=True)
@@ -176,12 +234,15 @@ def test_t9_resend_cancel_and_timeout(db, demo, clock):
 
 
 def test_t10_a_paying_customer_gets_the_trial_at_once_and_every_admin_is_emailed(db, demo):
-    trial = start(db, admin_email="admin@contoso.example", company="Contoso", services=["devices"])  # Northwind manages Contoso
+    trial = start(
+        db, admin_email="admin@contoso.example", company="Contoso", services=["devices"]
+    )  # Northwind manages Contoso
     assert trial.status == "active"
     assert emails_to(db, "admin@contoso.example", "trial_started")
 
 
 # --- T11-T15: managing ------------------------------------------------------------------------
+
 
 def test_t11_extension_counts_from_today_and_never_shortens(db, demo, clock):
     trial = start(db, duration_days=90)
@@ -199,7 +260,9 @@ def test_t11_device_trials_last_at_most_120_days(db, demo):
 
 def test_t12_services_are_added_and_removed_by_editing(db, demo):
     trial = start(db, services=["messaging"])
-    trials.change(trial, services=["meetings", "calling"], license_count=80, actor=user(db, "anna.dekker@northwind.example"))
+    trials.change(
+        trial, services=["meetings", "calling"], license_count=80, actor=user(db, "anna.dekker@northwind.example")
+    )
     db.commit()
     assert sorted(s.service for s in trial.services) == ["calling", "meetings"] and trial.license_count == 80
 
@@ -217,11 +280,25 @@ def test_t13_t14_tier_1_converts_with_the_exact_admin_email_and_keeps_usage(db, 
     anna = user(db, "anna.dekker@northwind.example")
     trials.provision(trial, actor=anna)
     with pytest.raises(TrialRuleError) as error:
-        trials.convert(trial, actor=anna, admin_email="other@fabrikam.example", offer="A-WX", contact=anna.email,
-                       language="en", submission_key="convert-key-00001")
+        trials.convert(
+            trial,
+            actor=anna,
+            admin_email="other@fabrikam.example",
+            offer="A-WX",
+            contact=anna.email,
+            language="en",
+            submission_key="convert-key-00001",
+        )
     assert error.value.field == "admin_email"
-    order = trials.convert(trial, actor=anna, admin_email="IT@fabrikam.example", offer="A-SPK", contact=anna.email,
-                           language="en", submission_key="convert-key-00002")
+    order = trials.convert(
+        trial,
+        actor=anna,
+        admin_email="IT@fabrikam.example",
+        offer="A-SPK",
+        contact=anna.email,
+        language="en",
+        submission_key="convert-key-00002",
+    )
     db.commit()
     assert order.mapped_organization_id == trial.customer_id and trial.status == "converted"
     event = db.scalar(select(AuditEvent).where(AuditEvent.action == "trial_converted"))
@@ -236,8 +313,15 @@ def test_t13_a_tier_2_partner_is_sent_to_its_distributor(db, demo):
     trial = start(db, actor=ivan.email)
     trials.provision(trial, actor=ivan)
     with pytest.raises(TrialRuleError, match="distributor"):
-        trials.convert(trial, actor=ivan, admin_email="it@fabrikam.example", offer="A-WX", contact=ivan.email,
-                       language="bg", submission_key="convert-key-00003")
+        trials.convert(
+            trial,
+            actor=ivan,
+            admin_email="it@fabrikam.example",
+            offer="A-WX",
+            contact=ivan.email,
+            language="bg",
+            submission_key="convert-key-00003",
+        )
 
 
 def test_t15_partner_or_customer_cancels(db, demo):
@@ -250,6 +334,7 @@ def test_t15_partner_or_customer_cancels(db, demo):
 
 
 # --- T16-T18: time ----------------------------------------------------------------------------
+
 
 def test_t16_t17_t18_a_trial_lives_its_whole_life(db, demo, clock):
     trial = start(db, services=["messaging", "calling"], duration_days=30)
@@ -285,8 +370,11 @@ def test_t16_t17_t18_a_trial_lives_its_whole_life(db, demo, clock):
     moved = user(db, "it@fabrikam.example")
     assert db.get(Organization, moved.organization_id).free_consumer  # rule T17, irreversible
     assert db.scalar(select(func.count(AdminRole.user_id)).where(AdminRole.organization_id == customer_id)) == 0
-    [lost] = [e.details["lost"] for e in db.scalars(select(AuditEvent).where(AuditEvent.action == "trial_grace_ended"))
-              if e.details["trial"] == trial_id]
+    [lost] = [
+        e.details["lost"]
+        for e in db.scalars(select(AuditEvent).where(AuditEvent.action == "trial_grace_ended"))
+        if e.details["trial"] == trial_id
+    ]
     assert lost["licenses"] == 50 and lost["calling"] is True
     assert ended.numbers_released_at is None
     clock.advance(days=15)
@@ -305,6 +393,7 @@ def test_t16_expiry_runs_once_when_two_schedulers_run_at_once(app, db, demo, clo
 
 
 # --- T19: devices -----------------------------------------------------------------------------
+
 
 def test_t19_returned_serials_must_match_the_shipped_ones(db, demo):
     trial = start(db, services=["devices"], devices={"phone": 2})

@@ -1,4 +1,5 @@
 """The order set-up wizard: rules W1-W9, M1-M4, O4 and O6, through the test client."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -26,6 +27,7 @@ def wizard(client, token, lang="en"):
 
 # --- W1, O6 ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_w1_the_first_step_is_the_role_with_a_localized_progress(client, app, wx, lang):
     w = wizard(client, wx[1], lang)
@@ -48,7 +50,9 @@ def test_o6_answers_stay_in_the_session_until_the_confirmation(client, db, wx):
     assert after[3] == before[3] + 1  # only "set-up started" from opening the link (rule O3)
     w.get()  # the "Set up now" link starts again from the beginning
     assert w.get("admin").status_code == 302  # no role chosen any more
-    assert 'value="new.admin@fabrikam.example"' not in client.get(w.base + "/role", follow_redirects=True).get_data(as_text=True)
+    assert 'value="new.admin@fabrikam.example"' not in client.get(w.base + "/role", follow_redirects=True).get_data(
+        as_text=True
+    )
 
 
 def test_o6_a_later_step_cannot_be_skipped_to(client, wx):
@@ -60,6 +64,7 @@ def test_o6_a_later_step_cannot_be_skipped_to(client, wx):
 
 
 # --- W2 -------------------------------------------------------------------------------------
+
 
 def test_w2_another_person_receives_the_link_in_the_language_chosen(client, app, db, wx):
     order_id, token = wx
@@ -101,6 +106,7 @@ def test_w2_when_the_customer_sets_up_the_partner_gets_no_access(client, app, db
 
 # --- W3, W8 ---------------------------------------------------------------------------------
 
+
 def test_w3_existing_partner_organization_is_reviewed(client, app, wx):
     w = wizard(client, wx[1], "bg")
     w.get()
@@ -117,7 +123,14 @@ def test_w3_an_unrecognised_partner_organization_stops_with_advice(client, app, 
     w.post("role", {"role": "partner"})
     w.post("who", {"who": "self"})
     html = w.post("partner", {"answer": "unknown"}).get_data(as_text=True)
-    assert translate(app, "sv", "Do not continue. Contact your account representative to check which organization this order belongs to.") in html
+    assert (
+        translate(
+            app,
+            "sv",
+            "Do not continue. Contact your account representative to check which organization this order belongs to.",
+        )
+        in html
+    )
     assert w.get("admin").status_code == 302  # the wizard does not go on
 
 
@@ -129,7 +142,11 @@ def test_w3_first_order_creates_the_partner_organization_and_w8_its_admin_passwo
     w.post("who", {"who": "self"})
     assert translate(app, "sl", "This is your first order: create your partner organization.") in w.text("partner")
     taken = w.post("partner", {"company": "Adriatic Networks d.o.o.", "admin_email": "admin@contoso.example"})
-    assert translate(app, "sl", "This email address already belongs to an organization. A user can belong to only one organization at a time.") in taken.get_data(as_text=True)
+    assert translate(
+        app,
+        "sl",
+        "This email address already belongs to an organization. A user can belong to only one organization at a time.",
+    ) in taken.get_data(as_text=True)
     w.post("partner", {"company": "Adriatic Networks d.o.o.", "admin_email": "marko@adriatic.example"})
     w.post("admin", {"admin_email": "it@fabrikam.example"})
     w.post("company", {"company": "Fabrikam Ltd", "country": "HR"})
@@ -150,11 +167,14 @@ def test_w3_first_order_creates_the_partner_organization_and_w8_its_admin_passwo
     db.rollback()
     assert db.get(User, admin.id).check_password("Lipica-horse-2026")
     sign_in(app.test_client(), "marko@adriatic.example", lang="sl") if False else None
-    signed = app.test_client().post("/sl/sign-in", data={"email": "marko@adriatic.example", "password": "Lipica-horse-2026"})
+    signed = app.test_client().post(
+        "/sl/sign-in", data={"email": "marko@adriatic.example", "password": "Lipica-horse-2026"}
+    )
     assert signed.status_code == 302
 
 
 # --- W4, W5 ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_w4_admin_email_is_validated_inline_through_htmx(client, app, wx, lang):
@@ -175,7 +195,14 @@ def test_w5_unsupported_country_is_refused_with_an_explanation(client, app, wx, 
     w.post("role", {"role": "customer"})
     w.post("admin", {"admin_email": "it@fabrikam.example"})
     html = w.post("company", {"company": "Fabrikam", "country": "CU"}).get_data(as_text=True)
-    assert translate(app, lang, "The service is not available in this country or region, so no organization can be created for it. Contact your account representative.") in html
+    assert (
+        translate(
+            app,
+            lang,
+            "The service is not available in this country or region, so no organization can be created for it. Contact your account representative.",
+        )
+        in html
+    )
 
 
 def test_w5_countries_are_named_and_sorted_in_the_page_language(client, wx):
@@ -194,6 +221,7 @@ def test_w5_countries_are_named_and_sorted_in_the_page_language(client, wx):
 
 
 # --- M1-M4, W6 ------------------------------------------------------------------------------
+
 
 def test_m1_admin_email_maps_to_its_organization(client, app, db, wx):
     order_id, token = wx
@@ -237,9 +265,23 @@ def test_m3_candidates_show_facts_and_guidance(client, app, wx):
     w = wizard(client, wx[1], "nl")
     w.through(admin_email="new.person@contoso.example", company="Contoso Logistics")
     page = w.text("organization")
-    assert translate(app, "nl", "Active subscriptions") in page and translate(app, "nl", "Full admin to contact") in page
-    assert translate(app, "nl", "No active subscriptions and created long ago: the customer may no longer use this organization.") in page
-    assert translate(app, "nl", "Both indicators show activity: confirm with its full admin before you map the subscription to it.") in page
+    assert (
+        translate(app, "nl", "Active subscriptions") in page and translate(app, "nl", "Full admin to contact") in page
+    )
+    assert (
+        translate(
+            app, "nl", "No active subscriptions and created long ago: the customer may no longer use this organization."
+        )
+        in page
+    )
+    assert (
+        translate(
+            app,
+            "nl",
+            "Both indicators show activity: confirm with its full admin before you map the subscription to it.",
+        )
+        in page
+    )
     assert "admin@contoso.example" in page
 
 
@@ -287,7 +329,14 @@ def test_w6_an_unrecognised_organization_stops_with_advice(client, app, wx):
     w = wizard(client, wx[1], "bg")
     w.through(admin_email="admin@contoso.example", company="Contoso")
     html = w.post("organization", {"answer": "unknown"}).get_data(as_text=True)
-    assert translate(app, "bg", "Do not continue. Contact your account representative to check which organization this order belongs to.") in html
+    assert (
+        translate(
+            app,
+            "bg",
+            "Do not continue. Contact your account representative to check which organization this order belongs to.",
+        )
+        in html
+    )
 
 
 def test_w5_contact_centre_trial_conversion_needs_the_trials_admin_email(client, app, demo):
@@ -296,6 +345,7 @@ def test_w5_contact_centre_trial_conversion_needs_the_trials_admin_email(client,
     w.through(admin_email="someone.else@helios.example", company="Helios Contact Centre")
     with app.app_context():
         from portal.infra.db import session
+
         helios = session.scalar(select(Organization.id).where(Organization.name == "Helios Contact Services"))
     html = w.post("organization", {"organization": str(helios)}).get_data(as_text=True)
     assert "To convert the trial, go back and enter the same admin email as the trial’s." in html
@@ -309,10 +359,18 @@ def test_w6_an_expired_trial_tenant_stops_the_contact_centre_wizard(client, app,
     w = Wizard(client, token, "nl")
     w.through(admin_email="trial.admin@vega.example", company="Vega Callcenter")
     html = w.post("organization", {"answer": "yes"}).get_data(as_text=True)
-    assert translate(app, "nl", "This trial tenant has expired, so the order cannot be set up in it. Contact your account representative.") in html
+    assert (
+        translate(
+            app,
+            "nl",
+            "This trial tenant has expired, so the order cannot be set up in it. Contact your account representative.",
+        )
+        in html
+    )
 
 
 # --- W7, O4 ---------------------------------------------------------------------------------
+
 
 def _to_confirm(client, token, company="Fabrikam Ltd", email="it@fabrikam.example"):
     w = wizard(client, token)
@@ -358,16 +416,20 @@ def test_o4_edit_and_resend_close_after_mapping(client, app, db, wx):
 
 # --- W9 -------------------------------------------------------------------------------------
 
+
 def test_w9_steps_follow_the_purchased_services(client, app, db, demo):
     from portal.wizard import service_setup
 
     with app.app_context():
-        for offer, expected in [("A-WX", ["details", "calling", "meetings", "enterprise", "provision"]),
-                                ("A-SPK", ["details", "meetings", "provision"]),
-                                ("A-FLEX-CC", ["details", "provision"])]:
+        for offer, expected in [
+            ("A-WX", ["details", "calling", "meetings", "enterprise", "provision"]),
+            ("A-SPK", ["details", "meetings", "provision"]),
+            ("A-FLEX-CC", ["details", "provision"]),
+        ]:
             order = Order(offer=offer)
             from portal.domain.catalog import OFFERS
             from portal.models import OrderLine
+
             order.lines = [OrderLine(service=s, quantity=1) for s in OFFERS[offer]]
             assert service_setup.steps(order) == expected
 
@@ -405,7 +467,14 @@ def test_w9_check_availability_answers_inline(client, app, db, wx, lang):
     assert translate(app, lang, "This subdomain is already used by another organization.") in taken
     assert "<html" not in taken
     bad = w.post("check-subdomain", {"subdomain": "-x"}, headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert translate(app, lang, "Use 3 to 63 characters: lowercase letters, digits and hyphens, starting and ending with a letter or digit.") in bad
+    assert (
+        translate(
+            app,
+            lang,
+            "Use 3 to 63 characters: lowercase letters, digits and hyphens, starting and ending with a letter or digit.",
+        )
+        in bad
+    )
     free = w.post("check-subdomain", {"subdomain": "fabrikam"}, headers={"HX-Request": "true"}).get_data(as_text=True)
     assert translate(app, lang, "%(subdomain)s is available.", subdomain="fabrikam") in free
 
@@ -427,6 +496,7 @@ def test_o6_a_request_that_changes_nothing_leaves_the_session_cookie_alone(clien
     w.post("role", {"role": "customer"})
     w.get("admin")  # settles what the session holds for an anonymous visitor
     check = w.post("admin", {"admin_email": "it@fabrikam.example", "inline": "1"}, headers={"HX-Request": "true"})
+
     def session_cookies(response):
         return [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
 

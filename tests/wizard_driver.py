@@ -1,4 +1,5 @@
 """Driving the set-up wizard through the Flask test client, as a browser without JavaScript would."""
+
 from datetime import date
 
 from sqlalchemy import select
@@ -8,17 +9,25 @@ from portal.orders import rules
 from portal.orders.links import setup_token
 
 
-def place_order(app, *, offer="A-WX", partner="Northwind Solutions B.V.", language="en", key=None,
-                contact="it@example.net") -> tuple[int, str]:
+def place_order(
+    app, *, offer="A-WX", partner="Northwind Solutions B.V.", language="en", key=None, contact="it@example.net"
+) -> tuple[int, str]:
     """An order whose "Set up now" email went out today; returns (order id, link token)."""
     from portal.infra.db import session
 
     with app.app_context():
         partner_org = session.scalar(select(Organization).where(Organization.name == partner))
         anna = session.scalar(select(User).where(User.email == "anna.dekker@northwind.example"))
-        order, _ = rules.place_order(partner=partner_org, placed_by=anna, offer=offer, requested_start=date(2026, 11, 20),
-                                     contact=contact, setup_language=language, licenses=30,
-                                     submission_key=key or f"wizard-{offer}-{partner[:5]}-{language}-0001")
+        order, _ = rules.place_order(
+            partner=partner_org,
+            placed_by=anna,
+            offer=offer,
+            requested_start=date(2026, 11, 20),
+            contact=contact,
+            setup_language=language,
+            licenses=30,
+            submission_key=key or f"wizard-{offer}-{partner[:5]}-{language}-0001",
+        )
         session.commit()
         rules.send_due_setup_emails()
         order = session.get(Order, order.id)

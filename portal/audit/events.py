@@ -1,4 +1,5 @@
 """Audit events described in the reader's language for timelines."""
+
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -10,21 +11,34 @@ def describe_event(event) -> str:
     actor = event.actor.email if event.actor else None
     match event.action:
         case "order_placed":
-            return _("%(actor)s placed the order; provisioning contact %(contact)s.", actor=actor, contact=d.get("contact"))
+            return _(
+                "%(actor)s placed the order; provisioning contact %(contact)s.", actor=actor, contact=d.get("contact")
+            )
         case "contact_changed":
-            return _("%(actor)s changed the provisioning contact from %(previous)s to %(contact)s (%(language)s).",
-                     actor=actor, previous=d.get("previous"), contact=d.get("contact"),
-                     language=native_name(d.get("language", "en")))
+            return _(
+                "%(actor)s changed the provisioning contact from %(previous)s to %(contact)s (%(language)s).",
+                actor=actor,
+                previous=d.get("previous"),
+                contact=d.get("contact"),
+                language=native_name(d.get("language", "en")),
+            )
         case "order_mapped":
             reason = {
                 "m1_email_match": _("the admin email belongs to an admin of this organization (M1)"),
                 "m2_candidate": _("chosen from the organizations that matched the company name and email domain (M2)"),
                 "new_organization": _("a new organization was created"),
             }.get(d.get("reason"), d.get("reason"))
-            return _("The order was mapped to %(organization)s: %(reason)s.", organization=d.get("organization"), reason=reason)
+            return _(
+                "The order was mapped to %(organization)s: %(reason)s.",
+                organization=d.get("organization"),
+                reason=reason,
+            )
         case "trial_converted":
-            return _("%(actor)s converted the trial of %(customer)s into this order; its usage data is kept.",
-                     actor=actor, customer=d.get("customer", ""))
+            return _(
+                "%(actor)s converted the trial of %(customer)s into this order; its usage data is kept.",
+                actor=actor,
+                customer=d.get("customer", ""),
+            )
         case "billing_started":
             return _("The subscription was provisioned and billing started.")
         case "calling_settings_saved" | "meeting_settings_saved" | "subdomain_saved":
@@ -32,14 +46,22 @@ def describe_event(event) -> str:
         case "partner_admin_password_set":
             return _("The new partner admin created a password.")
         case "setup_email_queued":
-            return _("The set-up email was sent to %(to)s in %(language)s.", to=d.get("to"),
-                     language=native_name(d.get("language", "en")))
+            return _(
+                "The set-up email was sent to %(to)s in %(language)s.",
+                to=d.get("to"),
+                language=native_name(d.get("language", "en")),
+            )
         case "setup_started":
             return _("The provisioning contact opened the set-up link.")
         case "account_rep_alerted":
-            return _("Set-up had not started one day after the requested start date; the account representative was alerted.")
+            return _(
+                "Set-up had not started one day after the requested start date; the account representative was alerted."
+            )
         case "order_lines_closed":
-            return ngettext("%(num)d order line closed unprovisioned.",
-                            "%(num)d order lines closed unprovisioned.", d.get("lines", 0))
+            return ngettext(
+                "%(num)d order line closed unprovisioned.",
+                "%(num)d order lines closed unprovisioned.",
+                d.get("lines", 0),
+            )
         case _:
             return event.action

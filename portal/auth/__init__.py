@@ -1,5 +1,6 @@
 """Accounts: sign-in, sessions, invitations and password resets for partner and customer admins."""
 
+
 def init_app(app) -> None:
     from flask_babel import lazy_gettext as _l
 

@@ -11,16 +11,25 @@ class SignInForm(PortalForm):
 
 
 class PreferencesForm(PortalForm):
-    language = SelectField(_l("Language for pages and emails"), validators=[DataRequired(), Length(max=5)], render_kw=DATA)
+    language = SelectField(
+        _l("Language for pages and emails"), validators=[DataRequired(), Length(max=5)], render_kw=DATA
+    )
     time_zone = SelectField(_l("Time zone for dates and times"), validators=[DataRequired()], render_kw=DATA)
 
 
 class PasswordForm(PortalForm):
     """Rule W8, for every password the portal accepts: at least 12 characters, letters and
     digits, and not the email address."""
-    password = PasswordField(_l("New password"), validators=[required(), Length(min=12, max=128, message=_l("Use at least 12 characters."))],
-                             description=_l("At least 12 characters, with letters and digits, and not your email address."))
-    confirm = PasswordField(_l("Repeat the password"), validators=[required(), EqualTo("password", message=_l("The two passwords are not the same."))])
+
+    password = PasswordField(
+        _l("New password"),
+        validators=[required(), Length(min=12, max=128, message=_l("Use at least 12 characters."))],
+        description=_l("At least 12 characters, with letters and digits, and not your email address."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[required(), EqualTo("password", message=_l("The two passwords are not the same."))],
+    )
 
     def __init__(self, *args, email: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,4 +54,5 @@ class ForgotPasswordForm(PortalForm):
 
 class RenewLinkForm(PortalForm):
     """Asks for a new link in place of an expired one; the old token says for whom."""
+
     token = HiddenField(validators=[DataRequired()])

@@ -5,6 +5,7 @@ that bound its life: ``SESSION_IDLE_MINUTES`` without a request, ``SESSION_ABSOL
 since sign-in. Signing out ends this browser's session; a new password ends the user's
 others; a removed user loses them all. A copy of an ended session's cookie is refused.
 """
+
 import hashlib
 import secrets
 from datetime import timedelta
@@ -63,15 +64,20 @@ def current(user_id: int) -> LoginSession | None:
 def end_current(reason: str = "signed_out") -> None:
     token = cookie.pop(COOKIE_KEY, None)
     if isinstance(token, str):
-        session.execute(update(LoginSession).where(LoginSession.token_hash == _hash(token),
-                                                   LoginSession.ended_at.is_(None))
-                        .values(ended_at=clock.now(), ended_reason=reason))
+        session.execute(
+            update(LoginSession)
+            .where(LoginSession.token_hash == _hash(token), LoginSession.ended_at.is_(None))
+            .values(ended_at=clock.now(), ended_reason=reason)
+        )
 
 
 def end_all(user_id: int, reason: str, *, keep_current: bool = False) -> int:
     """End every live session of the user (but this browser's, with ``keep_current``)."""
-    statement = (update(LoginSession).where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None))
-                 .values(ended_at=clock.now(), ended_reason=reason))
+    statement = (
+        update(LoginSession)
+        .where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None))
+        .values(ended_at=clock.now(), ended_reason=reason)
+    )
     token = cookie.get(COOKIE_KEY) if keep_current else None
     if isinstance(token, str):
         statement = statement.where(LoginSession.token_hash != _hash(token))

@@ -5,6 +5,7 @@ named by ``RATELIMIT_STORAGE_URI``: ``memory://`` for one process, ``redis://hos
 ``memcached://host:11211`` so that several instances share the counts. Each application gets
 its own storage, so tests and instances never share counters by accident.
 """
+
 import time
 from dataclasses import dataclass
 
@@ -61,4 +62,3 @@ def hit(*checks: tuple[Rule, str]) -> None:
 
 def clear(rule: Rule, key: str) -> None:
     _limiter().clear(parse(rule.limit), rule.name, key)
-

@@ -4,6 +4,7 @@ A token names the user and a fingerprint of the user's password state. Choosing 
 changes the fingerprint, so a link works once; the signature's age makes it expire
 (``INVITATION_MAX_AGE``, ``RESET_MAX_AGE`` seconds on the portal's clock).
 """
+
 import hashlib
 from dataclasses import dataclass
 from enum import Enum
@@ -15,8 +16,10 @@ from portal.infra.db import session
 from portal.infra.signing import serializer
 from portal.models import User
 
-PURPOSES = {"invitation": ("portal.invitation", "INVITATION_MAX_AGE"),
-            "reset": ("portal.password-reset", "RESET_MAX_AGE")}
+PURPOSES = {
+    "invitation": ("portal.invitation", "INVITATION_MAX_AGE"),
+    "reset": ("portal.password-reset", "RESET_MAX_AGE"),
+}
 
 
 class TokenProblem(Enum):

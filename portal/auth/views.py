@@ -7,6 +7,7 @@ Routes (under /<lang>):
   /password/<purpose>/renew             a new link in place of an expired one
   /account, /account/password           preferences; a new password ends the other sessions
 """
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask import session as cookie
 from flask_babel import gettext as _
@@ -36,6 +37,7 @@ from portal.models import User
 
 bp = Blueprint("auth", __name__, url_prefix="/<lang:lang>")
 
+
 def _client() -> str:
     return request.remote_addr or "unknown"
 
@@ -61,8 +63,9 @@ def sign_in():
         user = session.scalar(select(User).where(User.email == key))
         usable = user is not None and user.active and user.role is not None and bool(user.password_hash)
         # The same work whether the address exists or not: the timing tells nothing either.
-        password_ok = passwords.check_password(user.password_hash if usable else passwords.dummy_hash(),
-                                               form.password.data)
+        password_ok = passwords.check_password(
+            user.password_hash if usable else passwords.dummy_hash(), form.password.data
+        )
         if usable and password_ok:
             throttle.clear(throttle.SIGN_IN_ACCOUNT, key)
             _signed_in(user)
@@ -127,8 +130,12 @@ def choose_password(purpose: str, token: str):
         ended = login_sessions.end_all(locked.id, "password_" + purpose)
         if locked.role is not None:
             _signed_in(locked)
-        record("password_chosen" if purpose == "invitation" else "password_reset", actor=locked,
-               organization_id=locked.organization_id, sessions_ended=ended)
+        record(
+            "password_chosen" if purpose == "invitation" else "password_reset",
+            actor=locked,
+            organization_id=locked.organization_id,
+            sessions_ended=ended,
+        )
         session.commit()
         if locked.role is None:
             flash(_("Your password is saved."), "success")
@@ -164,7 +171,9 @@ def renew_link(purpose: str):
 
 
 def _preferences_form():
-    form = PreferencesForm(language=current_user.language or current_language(), time_zone=current_user.time_zone or "UTC")
+    form = PreferencesForm(
+        language=current_user.language or current_language(), time_zone=current_user.time_zone or "UTC"
+    )
     form.language.choices = [(code, native_name(code)) for code in languages()]
     form.time_zone.choices = [("UTC", "UTC")] + list(time_zone_choices(current_language()))
     return form
@@ -178,8 +187,13 @@ def account():
         user = session.get(User, current_user.id)
         user.language = form.language.data
         user.time_zone = None if form.time_zone.data == "UTC" else form.time_zone.data
-        record("preferences_changed", actor=user, organization_id=user.organization_id,
-               language=form.language.data, time_zone=form.time_zone.data)
+        record(
+            "preferences_changed",
+            actor=user,
+            organization_id=user.organization_id,
+            language=form.language.data,
+            time_zone=form.time_zone.data,
+        )
         session.commit()
         flash(_("Your preferences are saved."), "success")
         return redirect(url_for("auth.account", lang=form.language.data))
@@ -207,7 +221,10 @@ def init_views(app) -> None:
     @app.errorhandler(throttle.Refused)
     def throttled(error: throttle.Refused):
         minutes = max(1, (error.retry_after + 59) // 60)
-        message = ngettext("For your security, this is paused. Try again in %(num)s minute.",
-                           "For your security, this is paused. Try again in %(num)s minutes.", minutes)
+        message = ngettext(
+            "For your security, this is paused. Try again in %(num)s minute.",
+            "For your security, this is paused. Try again in %(num)s minutes.",
+            minutes,
+        )
         body = render_template("error.html", status=429, title=_("Too many attempts"), message=message)
         return body, 429, {"Retry-After": str(error.retry_after)}

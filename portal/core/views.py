@@ -1,4 +1,5 @@
 """The root redirect (rule L2) and each language's home page."""
+
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 

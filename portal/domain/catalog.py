@@ -34,7 +34,13 @@ LINE_STATUSES = ("awaiting_provisioning", "provisioned", "closed")
 
 SUBSCRIPTION_STATUSES = ("pending", "active", "cancelled")
 TRIAL_STATUSES = (
-    "pending_consent", "awaiting_provisioning", "active", "expired", "converted", "cancelled", "ended",
+    "pending_consent",
+    "awaiting_provisioning",
+    "active",
+    "expired",
+    "converted",
+    "cancelled",
+    "ended",
 )
 CONSENT_ANSWERS = ("accepted", "declined", "timed_out")
 EMAIL_STATUSES = ("queued", "sending", "sent")
@@ -43,6 +49,7 @@ EMAIL_STATUSES = ("queued", "sending", "sent")
 def sql_in(values) -> str:
     """A SQL list literal for CHECK constraints built from the tuples above."""
     return "(" + ", ".join(repr(v) if isinstance(v, str) else str(v) for v in values) + ")"
+
 
 # Languages are configuration (portal.config.LANGUAGES), so that adding one needs no migration;
 # the database only checks the shape of the code.

@@ -2,6 +2,7 @@
 
 Names and emails are compared case-insensitively after Unicode normalization (portal.domain.normalize).
 """
+
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
@@ -22,6 +23,7 @@ MANY_USERS = 10
 
 class Situation(Enum):
     """Who provisions, for rule M4."""
+
     PARTNER_FOR_CUSTOMER = "partner_for_customer"
     CUSTOMER_FOR_ITSELF = "customer_for_itself"
     PARTNER_FOR_OWN_USE = "partner_for_own_use"
@@ -29,6 +31,7 @@ class Situation(Enum):
 
 class Outcome(Enum):
     """Rule M4: what the wizard does when the new admin is not an admin of the chosen organization."""
+
     CONTINUE = "continue"  # the admin is already there (M1)
     CONTINUE_ASK_ADMIN = "continue_ask_admin"  # partner for a customer: go on, have an admin add the user
     BLOCKED_CUSTOMER = "blocked_customer"  # customer: stop until an admin adds them, then restart
@@ -38,6 +41,7 @@ class Outcome(Enum):
 @dataclass
 class Facts:
     """Rule M3: what each candidate shows, and the guidance beside it."""
+
     organization: Organization
     users: int
     active_subscriptions: int
@@ -47,16 +51,26 @@ class Facts:
 
 def first_full_admin(org: Organization) -> User | None:
     """The full admin M3 names and M4 asks: the earliest active one."""
-    return session.scalar(select(User).join(AdminRole, AdminRole.user_id == User.id).where(
-        AdminRole.organization_id == org.id, AdminRole.role == "full_admin", User.active.is_(True))
-        .order_by(User.id).limit(1))
+    return session.scalar(
+        select(User)
+        .join(AdminRole, AdminRole.user_id == User.id)
+        .where(AdminRole.organization_id == org.id, AdminRole.role == "full_admin", User.active.is_(True))
+        .order_by(User.id)
+        .limit(1)
+    )
 
 
 def facts(org: Organization, now: datetime | None = None) -> Facts:
     now = now or clock.now()
     users = session.scalar(select(func.count(User.id)).where(User.organization_id == org.id)) or 0
-    active = session.scalar(select(func.count(Subscription.id)).where(
-        Subscription.organization_id == org.id, Subscription.status == "active")) or 0
+    active = (
+        session.scalar(
+            select(func.count(Subscription.id)).where(
+                Subscription.organization_id == org.id, Subscription.status == "active"
+            )
+        )
+        or 0
+    )
     admin = first_full_admin(org)
     full_admin = admin.email if admin else None
     hints = []
@@ -71,15 +85,19 @@ def facts(org: Organization, now: datetime | None = None) -> Facts:
 
 def admin_organization(admin_email: str) -> Organization | None:
     """Rule M1: the organization where this email is an admin, if any."""
-    return session.scalar(select(Organization).join(User, User.organization_id == Organization.id)
-                          .join(AdminRole, AdminRole.user_id == User.id)
-                          .where(User.email == email_key(admin_email)))
+    return session.scalar(
+        select(Organization)
+        .join(User, User.organization_id == Organization.id)
+        .join(AdminRole, AdminRole.user_id == User.id)
+        .where(User.email == email_key(admin_email))
+    )
 
 
 def user_organization(email: str) -> Organization | None:
     """Rule W4: a user belongs to exactly one organization; this is it, if the email is known."""
-    return session.scalar(select(Organization).join(User, User.organization_id == Organization.id)
-                          .where(User.email == email_key(email)))
+    return session.scalar(
+        select(Organization).join(User, User.organization_id == Organization.id).where(User.email == email_key(email))
+    )
 
 
 def candidates(company_name: str, admin_email: str, *, exclude: set[int] = frozenset()) -> list[Organization]:
@@ -89,9 +107,11 @@ def candidates(company_name: str, admin_email: str, *, exclude: set[int] = froze
     if not prefix or not domain:
         return []
     has_domain_user = exists().where(User.organization_id == Organization.id, User.email_domain == domain)
-    query = (select(Organization).where(Organization.name_prefix == prefix, has_domain_user,
-                                        Organization.setup_pending.is_(False))
-             .order_by(Organization.created_at))
+    query = (
+        select(Organization)
+        .where(Organization.name_prefix == prefix, has_domain_user, Organization.setup_pending.is_(False))
+        .order_by(Organization.created_at)
+    )
     return [org for org in session.scalars(query) if org.id not in exclude]
 
 
@@ -118,10 +138,12 @@ def outcome(role: str, organization: Organization, admin_email: str, partner_id:
 
 
 # Rules W5, W6: what stops converting a trial tenant (the contact-centre offer).
-TRIAL_EXPIRED_MESSAGE = _l("This trial tenant has expired, so the order cannot be set up in it. Contact your "
-                           "account representative.")
-TRIAL_EMAIL_MESSAGE = _l("This organization is a trial tenant. To convert the trial, go back and enter the same "
-                         "admin email as the trial’s.")
+TRIAL_EXPIRED_MESSAGE = _l(
+    "This trial tenant has expired, so the order cannot be set up in it. Contact your account representative."
+)
+TRIAL_EMAIL_MESSAGE = _l(
+    "This organization is a trial tenant. To convert the trial, go back and enter the same admin email as the trial’s."
+)
 
 
 def trial_conversion_problem(offer: str, organization: Organization, admin_email: str) -> str | None:
@@ -140,8 +162,9 @@ def trial_conversion_problem(offer: str, organization: Organization, admin_email
 
 
 def latest_trial(organization: Organization) -> Trial | None:
-    return session.scalar(select(Trial).where(Trial.customer_id == organization.id)
-                          .order_by(Trial.created_at.desc()).limit(1))
+    return session.scalar(
+        select(Trial).where(Trial.customer_id == organization.id).order_by(Trial.created_at.desc()).limit(1)
+    )
 
 
 def trial_expired(trial: Trial) -> bool:

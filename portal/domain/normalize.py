@@ -3,6 +3,7 @@
 Both are compared case-insensitively after Unicode normalization (NFKC, then casefold), so
 "ACME", "acme" and "Ａｃｍｅ" are one name, and Cyrillic names compare the same way.
 """
+
 import re
 import unicodedata
 

@@ -11,6 +11,7 @@ Three things decide together:
 Views state their requirement with ``requires``; the rule functions (trials, people) ask
 ``may_act`` again inside the transaction, so that no other caller can skip the check.
 """
+
 from functools import wraps
 
 from flask import abort
@@ -67,8 +68,11 @@ def access_level(partner_id: int, customer_id: int) -> str | None:
     from portal.infra.db import session
     from portal.models import PartnerCustomer
 
-    return session.scalar(select(PartnerCustomer.access_level).where(PartnerCustomer.partner_id == partner_id,
-                                                                      PartnerCustomer.customer_id == customer_id))
+    return session.scalar(
+        select(PartnerCustomer.access_level).where(
+            PartnerCustomer.partner_id == partner_id, PartnerCustomer.customer_id == customer_id
+        )
+    )
 
 
 def has_access(partner_id: int, customer_id: int, action: str) -> bool:

@@ -2,6 +2,7 @@
 
 Country names come from CLDR in the page's language and are listed in its alphabetical order.
 """
+
 import csv
 from functools import cache
 from pathlib import Path

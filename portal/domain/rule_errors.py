@@ -6,6 +6,7 @@ and calls ``show``: the message goes on its field when the form has one, else in
 Each domain names its own subclass (``OrderRuleError``, ``TrialRuleError``, ...) so that a
 view catches only the rules it called.
 """
+
 from flask import flash
 
 

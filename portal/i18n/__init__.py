@@ -4,6 +4,7 @@ Every page lives under a language prefix (``/nl/orders``). A prefixed URL is nev
 to another language; ``/`` picks one by L2: the signed-in user's preference, the ``lang``
 cookie, the browser's Accept-Language, English.
 """
+
 from babel import Locale
 from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale
@@ -103,8 +104,7 @@ def init_app(app) -> None:
         if lang:
             response.headers["Content-Language"] = bcp47(lang)
             if request.cookies.get(LANG_COOKIE) != lang:
-                response.set_cookie(LANG_COOKIE, lang, max_age=COOKIE_MAX_AGE, samesite="Lax",
-                                    httponly=True)
+                response.set_cookie(LANG_COOKIE, lang, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True)
         # Un-prefixed responses depend on how L2 chose; prefixed ones on the session (sign-in).
         response.vary.add("Cookie")
         if not lang:

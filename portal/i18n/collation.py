@@ -2,6 +2,7 @@
 
 Swedish puts å, ä, ö after z; Slovenian č after c, š after s, ž after z; Bulgarian sorts Cyrillic.
 """
+
 from functools import cache
 
 import icu

@@ -3,6 +3,7 @@ changes CLDR in the installed Babel does not know yet (rule L4).
 
 Bulgaria adopted the euro on 1 January 2026; Babel 2.18's CLDR still lists the lev for it.
 """
+
 from datetime import date
 
 from babel.numbers import get_currency_name, get_territory_currencies
@@ -23,7 +24,7 @@ def billing_currency(country: str, on: date | None = None) -> str | None:
 
 
 def currency_label(code: str | None, lang: str) -> str:
-    """"евро (EUR)": the currency's CLDR name in the page's language and its ISO code."""
+    """ "евро (EUR)": the currency's CLDR name in the page's language and its ISO code."""
     if not code:
         return "—"
     return f"{get_currency_name(code, locale=lang)} ({code})"

@@ -46,15 +46,15 @@ def input_required():
 
 
 def email_address():
-    return [DataRequired(message=REQUIRED),
-            Email(message=_l("Enter a valid email address, such as name@example.com."),
-                  check_deliverability=False),
-            Length(max=254, message=_l("An email address can have at most 254 characters."))]
+    return [
+        DataRequired(message=REQUIRED),
+        Email(message=_l("Enter a valid email address, such as name@example.com."), check_deliverability=False),
+        Length(max=254, message=_l("An email address can have at most 254 characters.")),
+    ]
 
 
 def whole_number(minimum: int, maximum: int):
-    return NumberRange(min=minimum, max=maximum,
-                       message=_l("Enter a whole number from %(min)s to %(max)s."))
+    return NumberRange(min=minimum, max=maximum, message=_l("Enter a whole number from %(min)s to %(max)s."))
 
 
 def _parse_error_in_catalog(base, message):

@@ -1,4 +1,5 @@
 """The words people read for the codes in portal.domain.catalog, in every language (rule L1)."""
+
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 

@@ -1,6 +1,7 @@
 """Jinja set-up: trimmed translations, CLDR formatting helpers and label lookups (rule L4).
 
 The features' own helpers (audit event descriptions, data residency) are wired by the app factory."""
+
 from babel import Locale
 from babel.lists import format_list
 from flask_babel import (

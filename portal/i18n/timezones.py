@@ -1,4 +1,5 @@
 """Time-zone names in the page's language (CLDR), for the meeting settings (rule W9, L4)."""
+
 import zoneinfo
 from functools import cache
 

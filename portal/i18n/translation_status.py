@@ -1,5 +1,6 @@
 """Translation status for signed-in admins: per language, how much is translated, and the
 glossary's terms (issue 5, for translators)."""
+
 import csv
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,8 +44,10 @@ def glossary(folder: Path) -> list[dict]:
         return []
     with path.open(encoding="utf-8") as f:
         rows = list(csv.DictReader(line for line in f if not line.startswith("#")))
-    return [{key: value.split("|")[0].strip() if key not in ("id", "note") else value for key, value in row.items()}
-            for row in rows]
+    return [
+        {key: value.split("|")[0].strip() if key not in ("id", "note") else value for key, value in row.items()}
+        for row in rows
+    ]
 
 
 @bp.route("/")

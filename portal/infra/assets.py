@@ -4,6 +4,7 @@
 the pages load against the SHA-384 recorded here, so a changed file is never served.
 Run: ``python -m portal.infra.assets`` (``make assets`` does it).
 """
+
 import base64
 import hashlib
 import shutil

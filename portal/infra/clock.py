@@ -2,6 +2,7 @@
 
 Everything is stored as naive UTC. Tests and the demo set ``app.config["CLOCK"]`` to move time.
 """
+
 from datetime import UTC, date, datetime
 
 from flask import current_app, has_app_context

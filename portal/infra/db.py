@@ -1,4 +1,5 @@
 """SQLAlchemy 2 engine and session, bound per application."""
+
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, scoped_session, sessionmaker
 

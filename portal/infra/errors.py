@@ -1,4 +1,5 @@
 """Error pages in the page's language; a CSRF failure explains itself."""
+
 from flask import render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -10,8 +11,11 @@ def init_app(app) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
-        return page(400, _("The form has expired"),
-                    _("For your security the form could not be sent. Go back, reload the page and try again."))
+        return page(
+            400,
+            _("The form has expired"),
+            _("For your security the form could not be sent. Go back, reload the page and try again."),
+        )
 
     @app.errorhandler(400)
     def bad_request(_error):

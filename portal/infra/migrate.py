@@ -1,4 +1,5 @@
 """Alembic, configured from the application (no alembic.ini to keep in step)."""
+
 from pathlib import Path
 
 from alembic import command

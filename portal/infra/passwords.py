@@ -4,6 +4,7 @@
 a few PBKDF2 rounds. Checking works for every method a stored hash names, so hashes made with
 the cheap method never pass for real ones and real ones still verify.
 """
+
 from flask import current_app, has_app_context
 from werkzeug.security import check_password_hash, generate_password_hash
 

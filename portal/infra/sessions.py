@@ -7,6 +7,7 @@ and the form it belongs to - then raced, and the slower one's cookie could overw
 the other had just saved. Comparing the contents makes a request that changed nothing leave the
 cookie alone.
 """
+
 from copy import deepcopy
 
 from flask.sessions import SecureCookieSessionInterface

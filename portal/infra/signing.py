@@ -1,4 +1,5 @@
 """Signed, expiring tokens for links in emails, timed on the portal's clock (style rule 17)."""
+
 from datetime import UTC
 
 from flask import current_app

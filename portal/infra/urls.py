@@ -1,4 +1,5 @@
 """Links: safe redirects after sign-in and absolute links for emails."""
+
 from urllib.parse import urlsplit
 
 from flask import current_app

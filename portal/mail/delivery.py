@@ -4,6 +4,7 @@ Two schedulers running at once never send one email twice: a row is claimed with
 conditional update before it is sent. A claim left behind by a crashed run is taken over
 after ``STALE_CLAIM``.
 """
+
 import smtplib
 import ssl
 from datetime import UTC, timedelta
@@ -41,8 +42,7 @@ def smtp_client(url: str) -> smtplib.SMTP:
     options = parse_qs(parts.query)
     host, port = parts.hostname or "127.0.0.1", parts.port
     if parts.scheme == "smtps":
-        client = smtplib.SMTP_SSL(host, port or 465, timeout=SMTP_TIMEOUT,
-                                  context=ssl.create_default_context())
+        client = smtplib.SMTP_SSL(host, port or 465, timeout=SMTP_TIMEOUT, context=ssl.create_default_context())
     else:
         client = smtplib.SMTP(host, port or 25, timeout=SMTP_TIMEOUT)
         if options.get("starttls", ["0"])[0] in ("1", "true", "yes"):
@@ -58,8 +58,8 @@ def _claim(email_id: int, now) -> bool:
         and_(OutgoingEmail.status == "sending", OutgoingEmail.claimed_at <= now - STALE_CLAIM),
     )
     result = session.execute(
-        update(OutgoingEmail).where(OutgoingEmail.id == email_id, claimable)
-        .values(status="sending", claimed_at=now))
+        update(OutgoingEmail).where(OutgoingEmail.id == email_id, claimable).values(status="sending", claimed_at=now)
+    )
     session.commit()
     return result.rowcount == 1
 
@@ -68,10 +68,16 @@ def deliver_due(limit: int = 100) -> dict:
     """Send what is due; returns counts of sent and failed deliveries."""
     now = clock.now()
     due = session.scalars(
-        select(OutgoingEmail.id).where(or_(
-            and_(OutgoingEmail.status == "queued", OutgoingEmail.next_attempt_at <= now),
-            and_(OutgoingEmail.status == "sending", OutgoingEmail.claimed_at <= now - STALE_CLAIM),
-        )).order_by(OutgoingEmail.id).limit(limit)).all()
+        select(OutgoingEmail.id)
+        .where(
+            or_(
+                and_(OutgoingEmail.status == "queued", OutgoingEmail.next_attempt_at <= now),
+                and_(OutgoingEmail.status == "sending", OutgoingEmail.claimed_at <= now - STALE_CLAIM),
+            )
+        )
+        .order_by(OutgoingEmail.id)
+        .limit(limit)
+    ).all()
     session.commit()
     counts = {"sent": 0, "failed": 0}
     client = None
@@ -88,9 +94,13 @@ def deliver_due(limit: int = 100) -> dict:
                     client = smtp_client(current_app.config["SMTP_URL"])
                 client.send_message(message)
             except (OSError, smtplib.SMTPException) as error:
-                outcome = dict(status="queued", attempts=attempts, claimed_at=None,
-                               last_error=f"{type(error).__name__}: {error}"[:500],
-                               next_attempt_at=now + retry_delay(attempts))
+                outcome = dict(
+                    status="queued",
+                    attempts=attempts,
+                    claimed_at=None,
+                    last_error=f"{type(error).__name__}: {error}"[:500],
+                    next_attempt_at=now + retry_delay(attempts),
+                )
                 counts["failed"] += 1
                 client = None  # reconnect for the next one
             else:

@@ -2,6 +2,7 @@
 
 Enabled only when ``DEMO_MAILBOX`` names the Maildir the demo's SMTP server writes to.
 """
+
 import mailbox
 from email import policy
 from email.parser import BytesParser
@@ -32,8 +33,11 @@ def _summary(key, message) -> dict:
 @bp.route("/")
 def index():
     box = _box()
-    messages = sorted((_summary(key, message) for key, message in box.items()),
-                      key=lambda m: (m["date"] is not None, m["date"]), reverse=True)
+    messages = sorted(
+        (_summary(key, message) for key, message in box.items()),
+        key=lambda m: (m["date"] is not None, m["date"]),
+        reverse=True,
+    )
     return render_template("mail/mailbox.html", messages=messages)
 
 
@@ -50,5 +54,9 @@ def show(key: str):
     # Shown in a sandboxed frame (no scripts) through srcdoc, which Jinja escapes as an attribute;
     # its links open in the page itself.
     html = html.replace("<head>", '<head><base target="_top">', 1) if html else None
-    return render_template("mail/message.html", message=_summary(key, message), html=html,
-                           text=text_part.get_content() if text_part else "")
+    return render_template(
+        "mail/message.html",
+        message=_summary(key, message),
+        html=html,
+        text=text_part.get_content() if text_part else "",
+    )

@@ -4,6 +4,7 @@ An email is queued inside the caller's transaction, so it exists exactly when th
 caused it does. Its ``dedupe_key`` is unique: queueing the same email twice (a second scheduler
 run, a double click) finds it already there and queues nothing.
 """
+
 from datetime import timedelta
 
 from flask import render_template
@@ -47,16 +48,28 @@ def render(kind: str, language: str, **context) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def queue(kind: str, *, to: str, language: str, dedupe_key: str, order_id: int | None = None,
-          **context) -> OutgoingEmail | None:
+def queue(
+    kind: str, *, to: str, language: str, dedupe_key: str, order_id: int | None = None, **context
+) -> OutgoingEmail | None:
     """Queue one email unless one with the same key exists; returns it, or None if it existed."""
     if session.scalar(select(OutgoingEmail.id).where(OutgoingEmail.dedupe_key == dedupe_key)):
         return None
     subject, text, html = render(kind, language, **context)
     now = clock.now()
-    email = OutgoingEmail(kind=kind, to_address=to, language=language, dedupe_key=dedupe_key,
-                          subject=subject, body_text=text, body_html=html, status="queued",
-                          attempts=0, created_at=now, next_attempt_at=now, order_id=order_id)
+    email = OutgoingEmail(
+        kind=kind,
+        to_address=to,
+        language=language,
+        dedupe_key=dedupe_key,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        status="queued",
+        attempts=0,
+        created_at=now,
+        next_attempt_at=now,
+        order_id=order_id,
+    )
     try:
         with session.begin_nested():
             session.add(email)

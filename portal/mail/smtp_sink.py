@@ -1,5 +1,6 @@
 """The demo's own SMTP server (aiosmtpd on 127.0.0.1): files every message it receives in a
 Maildir that the mailbox page reads. Tests use the same server to receive real email."""
+
 import mailbox
 from email import message_from_bytes, policy
 from pathlib import Path

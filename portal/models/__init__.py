@@ -1,4 +1,5 @@
 """The provisioning model, one module per concern."""
+
 from portal.infra.db import Base
 from portal.models.audit import AuditEvent
 from portal.models.mail import OutgoingEmail
@@ -9,7 +10,20 @@ from portal.models.trials import ConsentRequest, DeviceShipment, Trial, TrialSer
 from portal.models.users import AdminRole, LoginSession, User
 
 __all__ = [
-    "Base", "Organization", "PartnerCustomer", "User", "AdminRole", "LoginSession", "Order", "OrderLine",
-    "Subscription", "SubscriptionService", "Trial", "TrialService", "DeviceShipment",
-    "ConsentRequest", "OutgoingEmail", "AuditEvent",
+    "Base",
+    "Organization",
+    "PartnerCustomer",
+    "User",
+    "AdminRole",
+    "LoginSession",
+    "Order",
+    "OrderLine",
+    "Subscription",
+    "SubscriptionService",
+    "Trial",
+    "TrialService",
+    "DeviceShipment",
+    "ConsentRequest",
+    "OutgoingEmail",
+    "AuditEvent",
 ]

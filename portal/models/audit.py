@@ -1,4 +1,5 @@
 """Audit events: every state change, who made it and why."""
+
 from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, ForeignKey, String

@@ -1,4 +1,5 @@
 """The outbox: every email is a row, rendered in its recipient's language (rule L3)."""
+
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, DateTime, Integer, String, Text, UniqueConstraint

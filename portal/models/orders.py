@@ -1,4 +1,5 @@
 """Orders placed by partners, and their lines (rules O1-O5)."""
+
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
@@ -21,7 +22,8 @@ class Order(Base):
             name="mapped_has_org",
         ),
         CheckConstraint(
-            "status <> 'awaiting_provisioning' OR mapped_organization_id IS NULL", name="awaiting_unmapped",
+            "status <> 'awaiting_provisioning' OR mapped_organization_id IS NULL",
+            name="awaiting_unmapped",
         ),
         CheckConstraint("(status = 'closed') = (closed_at IS NOT NULL)", name="closed_has_date"),
         CheckConstraint("link_version >= 1", name="link_version"),
@@ -54,8 +56,9 @@ class Order(Base):
     partner = relationship("Organization", foreign_keys=[partner_id])
     placed_by = relationship("User", foreign_keys=[placed_by_id])
     mapped_organization = relationship("Organization", foreign_keys=[mapped_organization_id])
-    lines: Mapped[list["OrderLine"]] = relationship(back_populates="order", order_by="OrderLine.id",
-                                                    cascade="all, delete-orphan")
+    lines: Mapped[list["OrderLine"]] = relationship(
+        back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
+    )
 
     @property
     def reference(self) -> str:

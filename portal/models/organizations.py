@@ -1,4 +1,5 @@
 """Organizations (customer or partner) and the partner-customer relationship."""
+
 from datetime import datetime
 
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, text
@@ -24,8 +25,13 @@ class Organization(Base):
         CheckConstraint("managing_partner_id IS NULL OR managing_partner_id <> id", name="not_own_partner"),
         CheckConstraint("setup_pending = false OR kind = 'partner'", name="pending_is_partner"),
         # rule T17: there is one free consumer organization.
-        Index("uq_organizations_one_free_consumer", "free_consumer", unique=True,
-              sqlite_where=text("free_consumer"), postgresql_where=text("free_consumer")),
+        Index(
+            "uq_organizations_one_free_consumer",
+            "free_consumer",
+            unique=True,
+            sqlite_where=text("free_consumer"),
+            postgresql_where=text("free_consumer"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,4 +1,5 @@
 """Subscriptions of organizations, and the services and license counts they hold (rule W9)."""
+
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
@@ -34,7 +35,8 @@ class Subscription(Base):
 
     organization = relationship("Organization")
     services: Mapped[list["SubscriptionService"]] = relationship(
-        back_populates="subscription", order_by="SubscriptionService.id", cascade="all, delete-orphan")
+        back_populates="subscription", order_by="SubscriptionService.id", cascade="all, delete-orphan"
+    )
 
 
 class SubscriptionService(Base):

@@ -2,6 +2,7 @@
 
 The tables exist from the first migration; the lifecycle that drives them is in portal.trials.
 """
+
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint

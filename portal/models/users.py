@@ -1,4 +1,5 @@
 """Users and their admin roles."""
+
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -19,8 +20,9 @@ class User(UserMixin, Base):
         UniqueConstraint("email", name="uq_users_email"),
         UniqueConstraint("id", "organization_id", name="uq_users_id_org"),
         CheckConstraint("language IS NULL OR " + LANGUAGE_SHAPE.format(column="language"), name="language"),
-        CheckConstraint("page_language IS NULL OR " + LANGUAGE_SHAPE.format(column="page_language"),
-                        name="page_language"),
+        CheckConstraint(
+            "page_language IS NULL OR " + LANGUAGE_SHAPE.format(column="page_language"), name="page_language"
+        ),
         CheckConstraint("email LIKE '%_@_%'", name="email_shape"),
     )
 
@@ -86,8 +88,12 @@ class AdminRole(Base):
     __table_args__ = (
         CheckConstraint(f"role IN {sql_in(ADMIN_ROLES)}", name="role"),
         # The organization must be the user's own: enforced by the composite foreign key.
-        ForeignKeyConstraint(["user_id", "organization_id"], ["users.id", "users.organization_id"],
-                             name="fk_admin_roles_user_org", ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["user_id", "organization_id"],
+            ["users.id", "users.organization_id"],
+            name="fk_admin_roles_user_org",
+            ondelete="CASCADE",
+        ),
     )
 
     user_id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,8 +101,9 @@ class AdminRole(Base):
     role: Mapped[str] = mapped_column(String(30))
     granted_at: Mapped[datetime] = mapped_column(DateTime)
 
-    user: Mapped[User] = relationship(back_populates="admin_role", foreign_keys=[user_id],
-                                      primaryjoin="AdminRole.user_id == User.id")
+    user: Mapped[User] = relationship(
+        back_populates="admin_role", foreign_keys=[user_id], primaryjoin="AdminRole.user_id == User.id"
+    )
 
 
 class LoginSession(Base):

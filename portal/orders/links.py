@@ -4,6 +4,7 @@ A token names the order and the link version; changing the provisioning contact 
 version, so a link sent to the previous contact stops working. Tokens expire after
 ``SETUP_LINK_MAX_AGE`` seconds, counted on the portal's clock.
 """
+
 from enum import Enum
 
 from flask import current_app

@@ -2,6 +2,7 @@
 
 Each function works inside the caller's transaction; views and the scheduler commit.
 """
+
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -46,8 +47,17 @@ def check_requested_start(requested_start: date) -> None:
         raise OrderRuleError(_l("The requested start date can be at most one year ahead."), "requested_start")
 
 
-def place_order(*, partner, placed_by, offer: str, requested_start: date, contact: str,
-                setup_language: str, licenses: int, submission_key: str) -> tuple[Order, bool]:
+def place_order(
+    *,
+    partner,
+    placed_by,
+    offer: str,
+    requested_start: date,
+    contact: str,
+    setup_language: str,
+    licenses: int,
+    submission_key: str,
+) -> tuple[Order, bool]:
     """rule O1. Returns the order and whether it is new: a resubmitted form finds its order."""
     existing = session.scalar(select(Order).where(Order.submission_key == submission_key))
     if existing is not None:
@@ -57,19 +67,34 @@ def place_order(*, partner, placed_by, offer: str, requested_start: date, contac
     if offer not in OFFERS:
         raise OrderRuleError(_l("Choose one of the offers in the list."), "offer")
     if not 1 <= licenses <= MAX_LICENSES:
-        raise OrderRuleError(_l("Enter a whole number from %(min)s to %(max)s.", min=1, max=MAX_LICENSES),
-                             "licenses")
+        raise OrderRuleError(_l("Enter a whole number from %(min)s to %(max)s.", min=1, max=MAX_LICENSES), "licenses")
     check_requested_start(requested_start)
-    order = Order(partner_id=partner.id, placed_by_id=placed_by.id, offer=offer,
-                  requested_start=requested_start, provisioning_contact=email_key(contact),
-                  setup_language=setup_language, status="awaiting_provisioning",
-                  submission_key=submission_key, link_version=1, created_at=clock.now())
-    order.lines = [OrderLine(service=service, quantity=licenses, status="awaiting_provisioning")
-                   for service in OFFERS[offer]]
+    order = Order(
+        partner_id=partner.id,
+        placed_by_id=placed_by.id,
+        offer=offer,
+        requested_start=requested_start,
+        provisioning_contact=email_key(contact),
+        setup_language=setup_language,
+        status="awaiting_provisioning",
+        submission_key=submission_key,
+        link_version=1,
+        created_at=clock.now(),
+    )
+    order.lines = [
+        OrderLine(service=service, quantity=licenses, status="awaiting_provisioning") for service in OFFERS[offer]
+    ]
     session.add(order)
     session.flush()
-    record("order_placed", actor=placed_by, organization_id=partner.id, order_id=order.id,
-           offer=offer, requested_start=requested_start.isoformat(), contact=order.provisioning_contact)
+    record(
+        "order_placed",
+        actor=placed_by,
+        organization_id=partner.id,
+        order_id=order.id,
+        offer=offer,
+        requested_start=requested_start.isoformat(),
+        contact=order.provisioning_contact,
+    )
     return order, True
 
 
@@ -95,11 +120,20 @@ def change_contact(order: Order, *, contact: str, setup_language: str, actor, se
         order.setup_language = setup_language
         if contact != previous:
             order.link_version += 1
-        record("contact_changed", actor=actor, organization_id=order.partner_id, order_id=order.id,
-               previous=previous, contact=contact, language=setup_language)
+        record(
+            "contact_changed",
+            actor=actor,
+            organization_id=order.partner_id,
+            order_id=order.id,
+            previous=previous,
+            contact=contact,
+            language=setup_language,
+        )
     if send_now and order.setup_email_sent_at is not None:
-        return queue_setup_email(order, reason=f"contact-v{order.link_version}-{order.setup_language}",
-                                 actor=actor) is not None
+        return (
+            queue_setup_email(order, reason=f"contact-v{order.link_version}-{order.setup_language}", actor=actor)
+            is not None
+        )
     return False
 
 
@@ -114,20 +148,35 @@ def resend_setup_email(order: Order, *, actor, nonce: str):
 def queue_setup_email(order: Order, *, reason: str, actor=None):
     """rule O2: the "Set up now" email to the provisioning contact, in the language chosen."""
     token = setup_token(order)
-    email = queue("setup_now", to=order.provisioning_contact, language=order.setup_language,
-                  dedupe_key=f"order:{order.id}:setup:{reason}", order_id=order.id,
-                  reference=order.reference, partner_name=order.partner.name,
-                  offer=order.offer, services=[line.service for line in order.lines],
-                  licenses=order.lines[0].quantity if order.lines else 0,
-                  requested_start=order.requested_start, closes_on=closing_date(order),
-                  setup_url=external_url("wizard.entry", lang=order.setup_language, token=token))
+    email = queue(
+        "setup_now",
+        to=order.provisioning_contact,
+        language=order.setup_language,
+        dedupe_key=f"order:{order.id}:setup:{reason}",
+        order_id=order.id,
+        reference=order.reference,
+        partner_name=order.partner.name,
+        offer=order.offer,
+        services=[line.service for line in order.lines],
+        licenses=order.lines[0].quantity if order.lines else 0,
+        requested_start=order.requested_start,
+        closes_on=closing_date(order),
+        setup_url=external_url("wizard.entry", lang=order.setup_language, token=token),
+    )
     if email is not None:
-        record("setup_email_queued", actor=actor, organization_id=order.partner_id, order_id=order.id,
-               to=order.provisioning_contact, language=order.setup_language)
+        record(
+            "setup_email_queued",
+            actor=actor,
+            organization_id=order.partner_id,
+            order_id=order.id,
+            to=order.provisioning_contact,
+            language=order.setup_language,
+        )
     return email
 
 
 # --- What the scheduler does (flask portal tick). One order per transaction. -----------------
+
 
 def _claim(order_id: int, *conditions, **values) -> bool:
     """Set ``values`` on the order only if ``conditions`` still hold; True if this run got it."""
@@ -138,13 +187,19 @@ def _claim(order_id: int, *conditions, **values) -> bool:
 def send_due_setup_emails() -> int:
     """rule O2: on the requested start date, email the provisioning contact the set-up link."""
     today, sent = clock.today(), 0
-    due = session.scalars(select(Order.id).where(
-        Order.status == "awaiting_provisioning", Order.setup_email_sent_at.is_(None),
-        Order.requested_start <= today)).all()
+    due = session.scalars(
+        select(Order.id).where(
+            Order.status == "awaiting_provisioning", Order.setup_email_sent_at.is_(None), Order.requested_start <= today
+        )
+    ).all()
     session.commit()
     for order_id in due:
-        if _claim(order_id, Order.setup_email_sent_at.is_(None), Order.status == "awaiting_provisioning",
-                  setup_email_sent_at=clock.now()):
+        if _claim(
+            order_id,
+            Order.setup_email_sent_at.is_(None),
+            Order.status == "awaiting_provisioning",
+            setup_email_sent_at=clock.now(),
+        ):
             order = session.get(Order, order_id)
             sent += queue_setup_email(order, reason="start-date") is not None
         session.commit()
@@ -154,23 +209,38 @@ def send_due_setup_emails() -> int:
 def alert_account_reps() -> int:
     """rule O3: one day after the requested start date without set-up, alert the account rep."""
     now, alerted = clock.now(), 0
-    due = session.scalars(select(Order.id).where(
-        Order.status == "awaiting_provisioning", Order.setup_started_at.is_(None),
-        Order.rep_alerted_at.is_(None), Order.requested_start <= (now - REP_ALERT_AFTER).date())).all()
+    due = session.scalars(
+        select(Order.id).where(
+            Order.status == "awaiting_provisioning",
+            Order.setup_started_at.is_(None),
+            Order.rep_alerted_at.is_(None),
+            Order.requested_start <= (now - REP_ALERT_AFTER).date(),
+        )
+    ).all()
     session.commit()
     for order_id in due:
-        if _claim(order_id, Order.rep_alerted_at.is_(None), Order.setup_started_at.is_(None),
-                  Order.status == "awaiting_provisioning", rep_alerted_at=now):
+        if _claim(
+            order_id,
+            Order.rep_alerted_at.is_(None),
+            Order.setup_started_at.is_(None),
+            Order.status == "awaiting_provisioning",
+            rep_alerted_at=now,
+        ):
             order = session.get(Order, order_id)
             partner = order.partner
             if partner.account_rep_email:
-                queue("rep_alert", to=partner.account_rep_email,
-                      language=partner.account_rep_language or "en",
-                      dedupe_key=f"order:{order.id}:rep-alert", order_id=order.id,
-                      reference=order.reference, partner_name=partner.name,
-                      contact=order.provisioning_contact, requested_start=order.requested_start)
-            record("account_rep_alerted", organization_id=partner.id, order_id=order.id,
-                   to=partner.account_rep_email)
+                queue(
+                    "rep_alert",
+                    to=partner.account_rep_email,
+                    language=partner.account_rep_language or "en",
+                    dedupe_key=f"order:{order.id}:rep-alert",
+                    order_id=order.id,
+                    reference=order.reference,
+                    partner_name=partner.name,
+                    contact=order.provisioning_contact,
+                    requested_start=order.requested_start,
+                )
+            record("account_rep_alerted", organization_id=partner.id, order_id=order.id, to=partner.account_rep_email)
             alerted += 1
         session.commit()
     return alerted
@@ -179,16 +249,21 @@ def alert_account_reps() -> int:
 def close_unprovisioned_lines() -> int:
     """rule O5: lines still awaiting provisioning close after 7 (A-FLEX) or 30 days."""
     today, closed = clock.today(), 0
-    candidates = session.execute(select(Order.id, Order.offer, Order.requested_start).where(
-        Order.status.in_(("awaiting_provisioning", "mapped")))).all()
+    candidates = session.execute(
+        select(Order.id, Order.offer, Order.requested_start).where(
+            Order.status.in_(("awaiting_provisioning", "mapped"))
+        )
+    ).all()
     session.commit()
     for order_id, offer, requested_start in candidates:
         if today < requested_start + timedelta(days=close_after_days(offer)):
             continue
         now = clock.now()
-        lines = session.execute(update(OrderLine).where(
-            OrderLine.order_id == order_id, OrderLine.status == "awaiting_provisioning")
-            .values(status="closed", closed_at=now)).rowcount
+        lines = session.execute(
+            update(OrderLine)
+            .where(OrderLine.order_id == order_id, OrderLine.status == "awaiting_provisioning")
+            .values(status="closed", closed_at=now)
+        ).rowcount
         if lines:
             order = session.get(Order, order_id)
             if all(line.status == "closed" for line in order.lines):
@@ -204,8 +279,9 @@ def record_setup_started(order: Order) -> bool:
     (a conditional update, so two tabs at once record it once), and silences the rep alert."""
     if order.status != "awaiting_provisioning":
         return False
-    started = session.execute(update(Order).where(
-        Order.id == order.id, Order.setup_started_at.is_(None)).values(setup_started_at=clock.now()))
+    started = session.execute(
+        update(Order).where(Order.id == order.id, Order.setup_started_at.is_(None)).values(setup_started_at=clock.now())
+    )
     if started.rowcount:
         record("setup_started", organization_id=order.partner_id, order_id=order.id)
     return bool(started.rowcount)

@@ -1,4 +1,5 @@
 """Partner admins place orders and follow them (rules O1, O4, O5)."""
+
 import secrets
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -33,19 +34,25 @@ def _own_order(order_id: int) -> Order:
 
 
 def _contact_form(order: Order, formdata=None) -> ContactForm:
-    form = ContactForm(formdata=formdata, provisioning_contact=order.provisioning_contact,
-                       setup_language=order.setup_language)
+    form = ContactForm(
+        formdata=formdata, provisioning_contact=order.provisioning_contact, setup_language=order.setup_language
+    )
     form.setup_language.choices = _language_choices()
     return form
 
 
 def _render_order(order: Order, contact_form=None, status=200):
-    events = session.scalars(select(AuditEvent).where(AuditEvent.order_id == order.id)
-                             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())).all()
-    context = dict(order=order, events=events, closes_on=closing_date(order),
-                   contact_form=contact_form or _contact_form(order),
-                   resend_form=ResendForm(nonce=secrets.token_urlsafe(16)),
-                   can_edit=allowed(current_user, "place_orders") and order.status == "awaiting_provisioning")
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.order_id == order.id).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    ).all()
+    context = dict(
+        order=order,
+        events=events,
+        closes_on=closing_date(order),
+        contact_form=contact_form or _contact_form(order),
+        resend_form=ResendForm(nonce=secrets.token_urlsafe(16)),
+        can_edit=allowed(current_user, "place_orders") and order.status == "awaiting_provisioning",
+    )
     if request.headers.get("HX-Request") and request.method == "POST":
         response = render_template("orders/_contact.html", **context), status
     else:
@@ -55,11 +62,15 @@ def _render_order(order: Order, contact_form=None, status=200):
 
 # --- list and place --------------------------------------------------------------------------
 
+
 @bp.route("/")
 @requires("view_orders")
 def index():
-    orders = session.scalars(select(Order).where(Order.partner_id == current_user.organization_id)
-                             .order_by(Order.created_at.desc(), Order.id.desc())).all()
+    orders = session.scalars(
+        select(Order)
+        .where(Order.partner_id == current_user.organization_id)
+        .order_by(Order.created_at.desc(), Order.id.desc())
+    ).all()
     return render_template("orders/index.html", orders=orders)
 
 
@@ -75,18 +86,29 @@ def new():
     if form.validate_on_submit():
         try:
             order, created = place_order(
-                partner=current_user.organization, placed_by=current_user, offer=form.offer.data,
-                requested_start=form.requested_start.data, contact=form.provisioning_contact.data,
-                setup_language=form.setup_language.data, licenses=form.licenses.data,
-                submission_key=form.submission_key.data)
+                partner=current_user.organization,
+                placed_by=current_user,
+                offer=form.offer.data,
+                requested_start=form.requested_start.data,
+                contact=form.provisioning_contact.data,
+                setup_language=form.setup_language.data,
+                licenses=form.licenses.data,
+                submission_key=form.submission_key.data,
+            )
         except OrderRuleError as error:
             rule_errors.show(error, form)
         else:
             session.commit()
             if created:
-                flash(_("Order %(reference)s is placed. The set-up email goes to %(contact)s on %(date)s.",
-                        reference=order.reference, contact=order.provisioning_contact,
-                        date=_format_date(order.requested_start)), "success")
+                flash(
+                    _(
+                        "Order %(reference)s is placed. The set-up email goes to %(contact)s on %(date)s.",
+                        reference=order.reference,
+                        contact=order.provisioning_contact,
+                        date=_format_date(order.requested_start),
+                    ),
+                    "success",
+                )
             return redirect(url_for("orders.show", order_id=order.id))
     return render_template("orders/new.html", form=form), 422 if form.errors else 200
 
@@ -98,6 +120,7 @@ def _format_date(value):
 
 
 # --- one order -------------------------------------------------------------------------------
+
 
 @bp.route("/<int:order_id>")
 @requires("view_orders")
@@ -114,9 +137,13 @@ def contact(order_id: int):
     if not form.validate():
         return _render_order(order, contact_form=form, status=422)
     try:
-        queued = change_contact(order, contact=form.provisioning_contact.data,
-                                setup_language=form.setup_language.data, actor=current_user,
-                                send_now=form.send_now.data)
+        queued = change_contact(
+            order,
+            contact=form.provisioning_contact.data,
+            setup_language=form.setup_language.data,
+            actor=current_user,
+            send_now=form.send_now.data,
+        )
     except OrderRuleError as error:
         session.rollback()
         flash(str(error.message), "error")
@@ -124,8 +151,13 @@ def contact(order_id: int):
     session.commit()
     if queued:
         deliver_soon()
-        flash(_("The provisioning contact is saved and the set-up email is on its way to %(contact)s.",
-                contact=order.provisioning_contact), "success")
+        flash(
+            _(
+                "The provisioning contact is saved and the set-up email is on its way to %(contact)s.",
+                contact=order.provisioning_contact,
+            ),
+            "success",
+        )
     else:
         flash(_("The provisioning contact is saved."), "success")
     if request.headers.get("HX-Request"):

@@ -1,4 +1,5 @@
 """An admin's view of its own organization: users, admins and subscriptions."""
+
 from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,10 +19,17 @@ bp = Blueprint("organization", __name__, url_prefix="/<lang:lang>/organization")
 def overview():
     org = current_user.organization
     users = session.scalars(select(User).where(User.organization_id == org.id).order_by(User.email)).all()
-    subscriptions = session.scalars(select(Subscription).where(Subscription.organization_id == org.id)
-                                    .order_by(Subscription.created_at.desc())).all()
-    trials = session.scalars(select(Trial).where(Trial.customer_id == org.id)
-                             .order_by(Trial.created_at.desc())).all()
-    return render_template("organization/overview.html", org=org, users=users, subscriptions=subscriptions,
-                           trials=trials, confirm=ConfirmForm(), today=clock.today(),
-                           trial_labels=STATUS_LABELS)
+    subscriptions = session.scalars(
+        select(Subscription).where(Subscription.organization_id == org.id).order_by(Subscription.created_at.desc())
+    ).all()
+    trials = session.scalars(select(Trial).where(Trial.customer_id == org.id).order_by(Trial.created_at.desc())).all()
+    return render_template(
+        "organization/overview.html",
+        org=org,
+        users=users,
+        subscriptions=subscriptions,
+        trials=trials,
+        confirm=ConfirmForm(),
+        today=clock.today(),
+        trial_labels=STATUS_LABELS,
+    )

@@ -5,6 +5,7 @@ The request is one email to the first full admin, in that admin's language (rule
 the People page with the email address and the full admin role filled in. Asking again for the
 same order, organization and email queues nothing more (the outbox's dedupe key).
 """
+
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -34,19 +35,36 @@ def ask_to_be_added(order: Order, organization: Organization, answers: dict) -> 
         raise PeopleRuleError(_l("This order can no longer be set up with this link."))
     outcome = matching.outcome(answers["role"], organization, email, order.partner_id)
     if outcome not in BLOCKED:
-        raise PeopleRuleError(_l("You can already set up this order in %(organization)s; start again from "
-                                 "the beginning.", organization=organization.name))
+        raise PeopleRuleError(
+            _l(
+                "You can already set up this order in %(organization)s; start again from the beginning.",
+                organization=organization.name,
+            )
+        )
     admin = matching.first_full_admin(organization)
     if admin is None:
-        raise PeopleRuleError(_l("%(organization)s has no full admin who could add you. Contact your account "
-                                 "representative.", organization=organization.name))
+        raise PeopleRuleError(
+            _l(
+                "%(organization)s has no full admin who could add you. Contact your account representative.",
+                organization=organization.name,
+            )
+        )
     language = admin.mail_language
     link = external_url("people.index", lang=language, email=email, role="full_admin")
-    sent = queue("add_me_request", to=admin.email, language=language,
-                 dedupe_key=f"m4:{order.id}:{organization.id}:{email}", order_id=order.id,
-                 organization_name=organization.name, email=email, reference=order.reference,
-                 partner_name=order.partner.name, link=link)
+    sent = queue(
+        "add_me_request",
+        to=admin.email,
+        language=language,
+        dedupe_key=f"m4:{order.id}:{organization.id}:{email}",
+        order_id=order.id,
+        organization_name=organization.name,
+        email=email,
+        reference=order.reference,
+        partner_name=order.partner.name,
+        link=link,
+    )
     if sent is not None:
-        record("add_me_requested", organization_id=organization.id, order_id=order.id, user=email,
-               full_admin=admin.email)
+        record(
+            "add_me_requested", organization_id=organization.id, order_id=order.id, user=email, full_admin=admin.email
+        )
     return Asked(admin, outcome, sent is not None)

@@ -1,4 +1,5 @@
 """Forms of the People page; every message from our catalogs."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import Length, Optional
@@ -9,9 +10,14 @@ from portal.i18n.fields import DATA, PortalForm, email_address
 class AddUserForm(PortalForm):
     email = EmailField(_l("Email address"), validators=email_address())
     display_name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
-    language = SelectField(_l("Language for pages and emails"), validators=[Optional()], render_kw=DATA,
-                           description=_l("Without a choice, the invitation is in the language of this page, and "
-                                          "the user's first sign-in decides."))
+    language = SelectField(
+        _l("Language for pages and emails"),
+        validators=[Optional()],
+        render_kw=DATA,
+        description=_l(
+            "Without a choice, the invitation is in the language of this page, and the user's first sign-in decides."
+        ),
+    )
     role = SelectField(_l("Admin role"), validators=[Optional()])
 
 

@@ -9,6 +9,7 @@
 - Removing a user makes the account inactive, takes its role and ends its sessions at once.
 - Every change is audited with the actor's name and, on a customer's behalf, the partner's (T6).
 """
+
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
@@ -40,9 +41,12 @@ def _lock(org: Organization) -> None:
 
 
 def full_admin_count(org_id: int) -> int:
-    return session.scalar(select(func.count()).select_from(AdminRole).join(User, User.id == AdminRole.user_id)
-                          .where(AdminRole.organization_id == org_id, AdminRole.role == "full_admin",
-                                 User.active.is_(True)))
+    return session.scalar(
+        select(func.count())
+        .select_from(AdminRole)
+        .join(User, User.id == AdminRole.user_id)
+        .where(AdminRole.organization_id == org_id, AdminRole.role == "full_admin", User.active.is_(True))
+    )
 
 
 def _audit(action: str, org: Organization, actor: User, user: User, **details) -> None:
@@ -59,12 +63,19 @@ def _check_role(org: Organization, role: str | None) -> None:
 
 def _guard_last_full_admin(org: Organization, user: User) -> None:
     if user.role == "full_admin" and user.active and full_admin_count(org.id) <= 1:
-        raise PeopleRuleError(_l("%(email)s is the last full admin of %(organization)s. Make another user a full "
-                                 "admin first.", email=user.email, organization=org.name), "role")
+        raise PeopleRuleError(
+            _l(
+                "%(email)s is the last full admin of %(organization)s. Make another user a full admin first.",
+                email=user.email,
+                organization=org.name,
+            ),
+            "role",
+        )
 
 
-def add_user(org: Organization, *, email: str, display_name: str, language: str | None, role: str | None,
-             actor: User) -> User:
+def add_user(
+    org: Organization, *, email: str, display_name: str, language: str | None, role: str | None, actor: User
+) -> User:
     """A new user of the organization, invited to choose a password (rule W4: one organization)."""
     _lock(org)
     _check_role(org, role)
@@ -75,8 +86,13 @@ def add_user(org: Organization, *, email: str, display_name: str, language: str 
     now = clock.now()
     user = session.scalar(select(User).where(User.email == email_key(email)))
     if user is not None and user.organization_id != org.id:
-        raise PeopleRuleError(_l("This email address belongs to a user of another organization. A user belongs to "
-                                 "exactly one organization."), "email")
+        raise PeopleRuleError(
+            _l(
+                "This email address belongs to a user of another organization. A user belongs to "
+                "exactly one organization."
+            ),
+            "email",
+        )
     if user is not None and user.active:
         raise PeopleRuleError(_l("%(email)s is already a user of this organization.", email=user.email), "email")
     if user is not None:  # a removed user of this organization comes back, with a new password
@@ -85,8 +101,14 @@ def add_user(org: Organization, *, email: str, display_name: str, language: str 
         user.language = language or user.language
         action = "user_restored"
     else:
-        user = User(email=email, display_name=display_name.strip(), organization_id=org.id, language=language or None,
-                    page_language=page_language(), created_at=now)  # rule L3: no preference unless chosen
+        user = User(
+            email=email,
+            display_name=display_name.strip(),
+            organization_id=org.id,
+            language=language or None,
+            page_language=page_language(),
+            created_at=now,
+        )  # rule L3: no preference unless chosen
         session.add(user)
         action = "user_added"
     session.flush()
@@ -139,6 +161,11 @@ def remove_user(org: Organization, user: User, *, actor: User) -> bool:
 
 
 def history(org_id: int, limit: int = 20) -> list[AuditEvent]:
-    return list(session.scalars(select(AuditEvent).where(AuditEvent.organization_id == org_id,
-                                                        AuditEvent.action.in_(ACTIONS))
-                                .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)))
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.organization_id == org_id, AuditEvent.action.in_(ACTIONS))
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(limit)
+        )
+    )

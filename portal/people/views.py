@@ -7,6 +7,7 @@ Routes (the same pages twice: the user's own organization, and a customer of the
   /<lang>/people/<user_id>/role            /<lang>/customers/<id>/people/<user_id>/role
   /<lang>/people/<user_id>/remove          /<lang>/customers/<id>/people/<user_id>/remove
 """
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -47,8 +48,12 @@ def _organization(customer_id: int | None) -> Organization:
             abort(403)
         return current_user.organization
     org = session.get(Organization, customer_id)
-    if (org is None or org.kind != "customer" or current_user.organization.kind != "partner"
-            or access_level(current_user.organization_id, customer_id) is None):
+    if (
+        org is None
+        or org.kind != "customer"
+        or current_user.organization.kind != "partner"
+        or access_level(current_user.organization_id, customer_id) is None
+    ):
         abort(404)
     if not may_manage_people(current_user, customer_id):
         abort(403)  # rules W2, T8: the partner's access level does not include the customer's people
@@ -89,11 +94,16 @@ def _page(org: Organization, customer_id: int | None, add_form=None, status: int
     query = select(User).where(User.organization_id == org.id)
     if q:
         needle = "%" + q.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(User.email.like(needle, escape="\\"),
-                                func.lower(User.display_name).like(needle, escape="\\")))
+        query = query.where(
+            or_(User.email.like(needle, escape="\\"), func.lower(User.display_name).like(needle, escape="\\"))
+        )
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    users = session.scalars(query.options(selectinload(User.admin_role)).order_by(User.active.desc(), User.email)
-                            .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    users = session.scalars(
+        query.options(selectinload(User.admin_role))
+        .order_by(User.active.desc(), User.email)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
     if add_form is None:
         add_form = _add_form(org)
         if request.method == "GET":  # rule M4: the "Ask to be added" email links here, prefilled
@@ -102,11 +112,23 @@ def _page(org: Organization, customer_id: int | None, add_form=None, status: int
             if request.args.get("role") in rules.ROLES_BY_KIND[org.kind]:
                 add_form.role.data = request.args["role"]
     partner = current_user.organization if customer_id is not None else None
-    context = dict(org=org, customer_id=customer_id, partner=partner, users=users, total=total, q=q, page=page,
-                   pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), add_form=add_form,
-                   role_forms={u.id: _role_form(org, u) for u in users}, remove=RemoveForm(),
-                   history=rules.history(org.id), role_labels=ROLE_LABELS,
-                   full_admins=rules.full_admin_count(org.id), index_url=lambda **a: _index_url(org, customer_id, **a))
+    context = dict(
+        org=org,
+        customer_id=customer_id,
+        partner=partner,
+        users=users,
+        total=total,
+        q=q,
+        page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        add_form=add_form,
+        role_forms={u.id: _role_form(org, u) for u in users},
+        remove=RemoveForm(),
+        history=rules.history(org.id),
+        role_labels=ROLE_LABELS,
+        full_admins=rules.full_admin_count(org.id),
+        index_url=lambda **a: _index_url(org, customer_id, **a),
+    )
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "people-rows":
         return render_template("people/_rows.html", **context), status, {"Vary": "HX-Request"}
     return render_template("people/index.html", **context), status, {"Vary": "HX-Request"}
@@ -131,16 +153,22 @@ def add(customer_id: int | None):
     form = _add_form(org, request.form)
     if form.validate_on_submit():
         try:
-            user = rules.add_user(org, email=form.email.data, display_name=form.display_name.data or "",
-                                  language=form.language.data or None, role=form.role.data or None,
-                                  actor=current_user)
+            user = rules.add_user(
+                org,
+                email=form.email.data,
+                display_name=form.display_name.data or "",
+                language=form.language.data or None,
+                role=form.role.data or None,
+                actor=current_user,
+            )
             session.commit()
         except PeopleRuleError as error:
             rule_errors.show(error, form)
         else:
             deliver_soon()
-            flash(_("%(email)s is added; an invitation to choose a password is on its way.", email=user.email),
-                  "success")
+            flash(
+                _("%(email)s is added; an invitation to choose a password is on its way.", email=user.email), "success"
+            )
             return redirect(_index_url(org, customer_id))
     return _page(org, customer_id, add_form=form, status=422)
 
@@ -179,6 +207,12 @@ def remove(customer_id: int | None, user_id: int):
             return _refused(error, org, customer_id)
         flash(_("%(email)s is removed and can no longer sign in.", email=user.email), "success")
         return redirect(_index_url(org, customer_id))
-    return render_template("people/remove.html", org=org, user=user, form=form, customer_id=customer_id,
-                           partner=current_user.organization if customer_id is not None else None,
-                           role_labels=ROLE_LABELS)
+    return render_template(
+        "people/remove.html",
+        org=org,
+        user=user,
+        form=form,
+        customer_id=customer_id,
+        partner=current_user.organization if customer_id is not None else None,
+        role_labels=ROLE_LABELS,
+    )

@@ -1,5 +1,6 @@
 """A customer admin's side of trials: the pending request (T8), interest in purchasing (T13),
 cancelling (T15). Routes under /<lang>/organization/trials/<id>: accept, decline, interested, cancel."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user

@@ -1,5 +1,6 @@
 """Enterprise trials, rules T1-T15 and T19, as plain functions working in the caller's
 transaction (views and the scheduler commit). Time-driven rules are in portal.trials.schedule."""
+
 from datetime import date, timedelta
 
 from flask_babel import format_date
@@ -50,6 +51,7 @@ class TrialRuleError(RuleError):
 
 # --- who may, and what can be offered ---------------------------------------------------------
 
+
 def _require(actor, action: str, trial: Trial) -> None:
     """The partner's role, ownership and access level allow this action on the trial (W2, T8)."""
     if permissions.may_act(actor, action, customer_id=trial.customer_id, trial=trial):
@@ -57,19 +59,29 @@ def _require(actor, action: str, trial: Trial) -> None:
     own = trial.partner_id == getattr(actor, "organization_id", None) and permissions.may_start_trials(actor)
     level = permissions.access_level(trial.partner_id, trial.customer_id) if own else None
     if level == "provisioning_admin":
-        raise TrialRuleError(_l("Your organization has provisioning access to this customer only: it can provision "
-                                "the trial services and nothing else. The customer's full admin can grant full admin access."))
+        raise TrialRuleError(
+            _l(
+                "Your organization has provisioning access to this customer only: it can provision "
+                "the trial services and nothing else. The customer's full admin can grant full admin access."
+            )
+        )
     if own:
-        raise TrialRuleError(_l("The customer sets up and manages its own organization: your organization has no "
-                                "access to manage it."))
+        raise TrialRuleError(
+            _l("The customer sets up and manages its own organization: your organization has no access to manage it.")
+        )
     raise TrialRuleError(_l("You cannot change this trial."))
 
 
 def purchased_services(org: Organization) -> set[str]:
     from portal.models import SubscriptionService
 
-    return set(session.scalars(select(SubscriptionService.service).join(Subscription).where(
-        Subscription.organization_id == org.id, Subscription.status == "active")))
+    return set(
+        session.scalars(
+            select(SubscriptionService.service)
+            .join(Subscription)
+            .where(Subscription.organization_id == org.id, Subscription.status == "active")
+        )
+    )
 
 
 def trialled_services(org: Organization, *, other_than_partner: int | None = None) -> set[str]:
@@ -86,35 +98,63 @@ def available_services(org: Organization, partner_id: int) -> list[str]:
 
 
 def relationship(partner_id: int, customer_id: int) -> PartnerCustomer | None:
-    return session.scalar(select(PartnerCustomer).where(PartnerCustomer.partner_id == partner_id,
-                                                        PartnerCustomer.customer_id == customer_id))
+    return session.scalar(
+        select(PartnerCustomer).where(
+            PartnerCustomer.partner_id == partner_id, PartnerCustomer.customer_id == customer_id
+        )
+    )
 
 
 def full_admins(org: Organization) -> list[User]:
-    return list(session.scalars(select(User).join(AdminRole, AdminRole.user_id == User.id).where(
-        AdminRole.organization_id == org.id, AdminRole.role == "full_admin").order_by(User.id)))
+    return list(
+        session.scalars(
+            select(User)
+            .join(AdminRole, AdminRole.user_id == User.id)
+            .where(AdminRole.organization_id == org.id, AdminRole.role == "full_admin")
+            .order_by(User.id)
+        )
+    )
 
 
 def customer_admins(org: Organization) -> list[User]:
-    return list(session.scalars(select(User).join(AdminRole, AdminRole.user_id == User.id).where(
-        AdminRole.organization_id == org.id).order_by(User.id)))
+    return list(
+        session.scalars(
+            select(User)
+            .join(AdminRole, AdminRole.user_id == User.id)
+            .where(AdminRole.organization_id == org.id)
+            .order_by(User.id)
+        )
+    )
 
 
 def partner_admins(partner_id: int) -> list[User]:
-    return list(session.scalars(select(User).join(AdminRole, AdminRole.user_id == User.id).where(
-        AdminRole.organization_id == partner_id,
-        AdminRole.role.in_(("full_admin", "sales_full_admin", "sales_admin"))).order_by(User.id)))
+    return list(
+        session.scalars(
+            select(User)
+            .join(AdminRole, AdminRole.user_id == User.id)
+            .where(
+                AdminRole.organization_id == partner_id,
+                AdminRole.role.in_(("full_admin", "sales_full_admin", "sales_admin")),
+            )
+            .order_by(User.id)
+        )
+    )
 
 
 # --- starting (T1-T8, T10) ------------------------------------------------------------------
+
 
 def _check_choices(services, license_count, duration_days, site, time_zone, devices, available):
     if not services:
         raise TrialRuleError(_l("Choose at least one service."), "services")
     if not set(services) <= set(available):
-        raise TrialRuleError(_l("The customer has already bought, or another partner already trials, one of these services."), "services")
+        raise TrialRuleError(
+            _l("The customer has already bought, or another partner already trials, one of these services."), "services"
+        )
     if not 1 <= license_count <= MAX_LICENSES:
-        raise TrialRuleError(_l("Enter a whole number from %(min)s to %(max)s.", min=1, max=MAX_LICENSES), "license_count")
+        raise TrialRuleError(
+            _l("Enter a whole number from %(min)s to %(max)s.", min=1, max=MAX_LICENSES), "license_count"
+        )
     if duration_days not in DURATIONS:
         raise TrialRuleError(_l("Choose one of the trial durations."), "duration")
     if "enterprise_meetings" in services and not (site and time_zone):  # rule T4
@@ -125,43 +165,76 @@ def _check_choices(services, license_count, duration_days, site, time_zone, devi
         raise TrialRuleError(_l("A trial can have at most %(max)s board licenses.", max=MAX_BOARD_LICENSES), "board")
 
 
-def start_trial(*, partner, actor, company: str, admin_email: str, industry: str, country: str,
-                services: list[str], license_count: int, duration_days: int, site: str | None = None,
-                time_zone: str | None = None, devices: dict | None = None, supported_location: bool,
-                full_admin_access: bool = False, language: str = "en", existing_confirmed: bool = False) -> Trial:
+def start_trial(
+    *,
+    partner,
+    actor,
+    company: str,
+    admin_email: str,
+    industry: str,
+    country: str,
+    services: list[str],
+    license_count: int,
+    duration_days: int,
+    site: str | None = None,
+    time_zone: str | None = None,
+    devices: dict | None = None,
+    supported_location: bool,
+    full_admin_access: bool = False,
+    language: str = "en",
+    existing_confirmed: bool = False,
+) -> Trial:
     """rules T1-T8, T10: a trial for a new customer, an existing one (consent), or a paying customer.
     ``existing_confirmed``: the partner confirmed that the trial is for the organization the admin
     email already belongs to (T7)."""
     if not permissions.may_start_trials(actor):
-        raise TrialRuleError(_l("Only a certified partner's full admin, sales full admin or sales admin can start trials."))
+        raise TrialRuleError(
+            _l("Only a certified partner's full admin, sales full admin or sales admin can start trials.")
+        )
     devices = {kind: count for kind, count in (devices or {}).items() if count}
     now, today = clock.now(), clock.today()
     existing = matching.user_organization(admin_email)  # rule T7 (W4: at most one)
     if existing is not None and (existing.kind != "customer" or existing.free_consumer):
-        raise TrialRuleError(_l("This email address belongs to a partner organization; trials are for customers."), "admin_email")
+        raise TrialRuleError(
+            _l("This email address belongs to a partner organization; trials are for customers."), "admin_email"
+        )
     if existing is not None and not existing_confirmed:  # rule T7
-        raise TrialRuleError(_l("This email belongs to an existing organization. Confirm that the trial is for it."),
-                             "confirm_existing")
+        raise TrialRuleError(
+            _l("This email belongs to an existing organization. Confirm that the trial is for it."), "confirm_existing"
+        )
     if existing is None:
         if not supported_location:  # rule T2
             raise TrialRuleError(_l("Confirm that the customer is in a supported location."), "supported_location")
         if region_for(country) is None:
-            raise TrialRuleError(_l("The service is not available in this country or region, so no organization can be created for it. Contact your account representative."), "country")
+            raise TrialRuleError(
+                _l(
+                    "The service is not available in this country or region, so no organization can be created for it. Contact your account representative."
+                ),
+                "country",
+            )
     available = available_services(existing, partner.id) if existing is not None else list(TRIAL_SERVICES)
     _check_choices(services, license_count, duration_days, site, time_zone, devices, available)
 
     if existing is None:  # rule T2: a new customer organization with its admin
-        customer = Organization(name=company.strip(), kind="customer", country=country, data_region=region_for(country),
-                                created_at=now, managing_partner_id=partner.id)
+        customer = Organization(
+            name=company.strip(),
+            kind="customer",
+            country=country,
+            data_region=region_for(country),
+            created_at=now,
+            managing_partner_id=partner.id,
+        )
         session.add(customer)
         session.flush()
-        admin = User(email=admin_email, organization_id=customer.id, language=None, page_language=language,
-                     created_at=now)  # rule L3: no preference until the admin chooses one
+        admin = User(
+            email=admin_email, organization_id=customer.id, language=None, page_language=language, created_at=now
+        )  # rule L3: no preference until the admin chooses one
         session.add(admin)
         session.flush()
         session.add(AdminRole(user_id=admin.id, organization_id=customer.id, role="full_admin", granted_at=now))
-        session.add(PartnerCustomer(partner_id=partner.id, customer_id=customer.id, access_level="full_admin",
-                                    created_at=now))
+        session.add(
+            PartnerCustomer(partner_id=partner.id, customer_id=customer.id, access_level="full_admin", created_at=now)
+        )
         status = "awaiting_provisioning"
     else:
         customer = existing
@@ -171,33 +244,62 @@ def start_trial(*, partner, actor, company: str, admin_email: str, industry: str
         status = "active" if without_consent else "pending_consent"
 
     starts = today
-    trial = Trial(customer_id=customer.id, partner_id=partner.id, started_by_id=actor.id, status=status,
-                  license_count=license_count, starts_on=starts, ends_on=starts + timedelta(days=duration_days),
-                  admin_email=email_key(admin_email), industry=industry, meetings_site_url=site or None,
-                  meetings_time_zone=time_zone or None, full_admin_access_requested=full_admin_access, created_at=now)
+    trial = Trial(
+        customer_id=customer.id,
+        partner_id=partner.id,
+        started_by_id=actor.id,
+        status=status,
+        license_count=license_count,
+        starts_on=starts,
+        ends_on=starts + timedelta(days=duration_days),
+        admin_email=email_key(admin_email),
+        industry=industry,
+        meetings_site_url=site or None,
+        meetings_time_zone=time_zone or None,
+        full_admin_access_requested=full_admin_access,
+        created_at=now,
+    )
     if "devices" in services:
         trial.devices_end_on = min(trial.ends_on, starts + timedelta(days=MAX_DEVICE_DAYS))
     trial.services = [TrialService(service=service) for service in services]
     session.add(trial)
     session.flush()
     for kind, count in devices.items():  # rule T5: one shipment per device type, boards license-only
-        session.add(DeviceShipment(trial_id=trial.id, device_type=kind, quantity=count,
-                                   shipped_at=None if kind == "board" else now))
-    record("trial_started", actor=actor, organization_id=partner.id, trial=trial.id, customer=customer.name,
-           status=status, services=services)
+        session.add(
+            DeviceShipment(
+                trial_id=trial.id, device_type=kind, quantity=count, shipped_at=None if kind == "board" else now
+            )
+        )
+    record(
+        "trial_started",
+        actor=actor,
+        organization_id=partner.id,
+        trial=trial.id,
+        customer=customer.name,
+        status=status,
+        services=services,
+    )
     if status == "pending_consent":
         session.add(ConsentRequest(trial_id=trial.id, requested_at=now, last_sent_at=now))
         send_consent(trial, reason="start")
     elif status == "active":  # rule T10: every customer admin hears that the trial started
         trial.provisioned_at = now
         for admin in customer_admins(customer):
-            queue("trial_started", to=admin.email, language=admin.mail_language,
-                  dedupe_key=f"trial:{trial.id}:started:{admin.id}", partner_name=partner.name,
-                  customer_name=customer.name, services=services, ends_on=trial.ends_on)
+            queue(
+                "trial_started",
+                to=admin.email,
+                language=admin.mail_language,
+                dedupe_key=f"trial:{trial.id}:started:{admin.id}",
+                partner_name=partner.name,
+                customer_name=customer.name,
+                services=services,
+                ends_on=trial.ends_on,
+            )
     return trial
 
 
 # --- consent (T8, T9) -----------------------------------------------------------------------
+
 
 def consent_recipients(trial: Trial) -> list[tuple[str, str]]:
     """rule T8: the admin email if it is a full admin's; else that email and every full admin."""
@@ -215,10 +317,20 @@ def send_consent(trial: Trial, *, reason: str) -> int:
     customer = session.get(Organization, trial.customer_id)
     sent = 0
     for email, language in consent_recipients(trial):
-        sent += queue("trial_consent", to=email, language=language, dedupe_key=f"trial:{trial.id}:consent:{reason}:{email}",
-                      partner_name=partner.name, customer_name=customer.name,
-                      services=[s.service for s in trial.services], deadline=trial.created_at.date() + timedelta(days=CONSENT_DAYS),
-                      full_admin_access=trial.full_admin_access_requested) is not None
+        sent += (
+            queue(
+                "trial_consent",
+                to=email,
+                language=language,
+                dedupe_key=f"trial:{trial.id}:consent:{reason}:{email}",
+                partner_name=partner.name,
+                customer_name=customer.name,
+                services=[s.service for s in trial.services],
+                deadline=trial.created_at.date() + timedelta(days=CONSENT_DAYS),
+                full_admin_access=trial.full_admin_access_requested,
+            )
+            is not None
+        )
     return sent
 
 
@@ -245,17 +357,20 @@ def answer_consent(trial: Trial, *, user, accept: bool) -> None:
         access = "full_admin" if trial.full_admin_access_requested else "provisioning_admin"
         link = relationship(trial.partner_id, trial.customer_id)
         if link is None:
-            session.add(PartnerCustomer(partner_id=trial.partner_id, customer_id=trial.customer_id,
-                                        access_level=access, created_at=now))
+            session.add(
+                PartnerCustomer(
+                    partner_id=trial.partner_id, customer_id=trial.customer_id, access_level=access, created_at=now
+                )
+            )
         elif ACCESS_RANK[access] > ACCESS_RANK[link.access_level]:  # consent raises access, never lowers it
             link.access_level = access
     else:
         trial.status, trial.cancelled_at = "cancelled", now
-    record("consent_answered", actor=user, organization_id=trial.partner_id, trial=trial.id,
-           answer=request.answer)
+    record("consent_answered", actor=user, organization_id=trial.partner_id, trial=trial.id, answer=request.answer)
 
 
 # --- provisioning, changes, cancellation (T6, T11, T12, T15) --------------------------------
+
 
 def provision(trial: Trial, *, actor) -> None:
     """rule T6: the first-time set-up is done; the customer admin gets the welcome email."""
@@ -266,8 +381,16 @@ def provision(trial: Trial, *, actor) -> None:
     customer = session.get(Organization, trial.customer_id)
     for admin in full_admins(customer):
         # The welcome email carries the invitation of an admin who has no password yet.
-        queue("trial_welcome", to=admin.email, language=admin.mail_language, dedupe_key=f"trial:{trial.id}:welcome:{admin.id}",
-              password_link=invitations.password_link(admin), customer_name=customer.name, services=[s.service for s in trial.services], ends_on=trial.ends_on)
+        queue(
+            "trial_welcome",
+            to=admin.email,
+            language=admin.mail_language,
+            dedupe_key=f"trial:{trial.id}:welcome:{admin.id}",
+            password_link=invitations.password_link(admin),
+            customer_name=customer.name,
+            services=[s.service for s in trial.services],
+            ends_on=trial.ends_on,
+        )
     record("trial_provisioned", actor=actor, organization_id=trial.partner_id, trial=trial.id)
 
 
@@ -284,14 +407,25 @@ def extend(trial: Trial, *, days: int, actor) -> date:
         raise TrialRuleError(_l("Choose one of the trial durations."), "days")
     new_end = extension_end(days)
     if new_end < trial.ends_on:
-        raise TrialRuleError(_l("The new end date would be earlier than the current one (%(date)s).",
-                                date=format_date(trial.ends_on, "long")), "days")
+        raise TrialRuleError(
+            _l(
+                "The new end date would be earlier than the current one (%(date)s).",
+                date=format_date(trial.ends_on, "long"),
+            ),
+            "days",
+        )
     previous = trial.ends_on
     trial.ends_on = new_end
     if trial.status == "expired":
         trial.status = "active"
-    record("trial_extended", actor=actor, organization_id=trial.partner_id, trial=trial.id,
-           previous=previous.isoformat(), ends_on=new_end.isoformat())
+    record(
+        "trial_extended",
+        actor=actor,
+        organization_id=trial.partner_id,
+        trial=trial.id,
+        previous=previous.isoformat(),
+        ends_on=new_end.isoformat(),
+    )
     return new_end
 
 
@@ -306,14 +440,25 @@ def change(trial: Trial, *, services: list[str], license_count: int, actor) -> N
     if not services:
         raise TrialRuleError(_l("Choose at least one service."), "services")
     if not set(services) <= available:
-        raise TrialRuleError(_l("The customer has already bought, or another partner already trials, one of these services."), "services")
+        raise TrialRuleError(
+            _l("The customer has already bought, or another partner already trials, one of these services."), "services"
+        )
     if not 1 <= license_count <= MAX_LICENSES:
-        raise TrialRuleError(_l("Enter a whole number from %(min)s to %(max)s.", min=1, max=MAX_LICENSES), "license_count")
+        raise TrialRuleError(
+            _l("Enter a whole number from %(min)s to %(max)s.", min=1, max=MAX_LICENSES), "license_count"
+        )
     trial.services = [s for s in trial.services if s.service in services] + [
-        TrialService(service=service) for service in services if service not in current]
+        TrialService(service=service) for service in services if service not in current
+    ]
     trial.license_count = license_count
-    record("trial_changed", actor=actor, organization_id=trial.partner_id, trial=trial.id, services=services,
-           license_count=license_count)
+    record(
+        "trial_changed",
+        actor=actor,
+        organization_id=trial.partner_id,
+        trial=trial.id,
+        services=services,
+        license_count=license_count,
+    )
 
 
 def cancel(trial: Trial, *, actor) -> None:
@@ -334,17 +479,29 @@ def cancel(trial: Trial, *, actor) -> None:
 
 def remove_from_list(trial: Trial) -> None:
     """rule T9: the customer leaves the partner's list unless something else ties them."""
-    others = session.scalar(select(Trial.id).where(Trial.partner_id == trial.partner_id, Trial.customer_id == trial.customer_id,
-                                                   Trial.id != trial.id, Trial.status.in_(OPEN)))
-    orders = session.scalar(select(Order.id).where(Order.partner_id == trial.partner_id,
-                                                   Order.mapped_organization_id == trial.customer_id))
+    others = session.scalar(
+        select(Trial.id).where(
+            Trial.partner_id == trial.partner_id,
+            Trial.customer_id == trial.customer_id,
+            Trial.id != trial.id,
+            Trial.status.in_(OPEN),
+        )
+    )
+    orders = session.scalar(
+        select(Order.id).where(Order.partner_id == trial.partner_id, Order.mapped_organization_id == trial.customer_id)
+    )
     if others is None and orders is None:
-        session.execute(delete(PartnerCustomer).where(PartnerCustomer.partner_id == trial.partner_id,
-                                                      PartnerCustomer.customer_id == trial.customer_id,
-                                                      PartnerCustomer.created_at >= trial.created_at))
+        session.execute(
+            delete(PartnerCustomer).where(
+                PartnerCustomer.partner_id == trial.partner_id,
+                PartnerCustomer.customer_id == trial.customer_id,
+                PartnerCustomer.created_at >= trial.created_at,
+            )
+        )
 
 
 # --- purchase (T13, T14) --------------------------------------------------------------------
+
 
 def interested(trial: Trial, *, user) -> int:
     """rule T13: "I'm interested in purchasing" emails the partner's admins."""
@@ -352,14 +509,23 @@ def interested(trial: Trial, *, user) -> int:
         raise TrialRuleError(_l("Only the customer's admins can ask to purchase."))
     customer = session.get(Organization, trial.customer_id)
     record("purchase_interest", actor=user, organization_id=trial.partner_id, trial=trial.id)
-    return sum(queue("trial_interested", to=admin.email, language=admin.mail_language,
-                     dedupe_key=f"trial:{trial.id}:interested:{clock.today().isoformat()}:{admin.id}",
-                     customer_name=customer.name, customer_admin=user.email) is not None
-               for admin in partner_admins(trial.partner_id))
+    return sum(
+        queue(
+            "trial_interested",
+            to=admin.email,
+            language=admin.mail_language,
+            dedupe_key=f"trial:{trial.id}:interested:{clock.today().isoformat()}:{admin.id}",
+            customer_name=customer.name,
+            customer_admin=user.email,
+        )
+        is not None
+        for admin in partner_admins(trial.partner_id)
+    )
 
 
-def convert(trial: Trial, *, actor, admin_email: str, offer: str, contact: str, language: str,
-            submission_key: str) -> Order:
+def convert(
+    trial: Trial, *, actor, admin_email: str, offer: str, contact: str, language: str, submission_key: str
+) -> Order:
     """rules T13, T14: a tier-1 partner converts the trial into a paid order for the trial's own
     organization; the trial's admin email must be entered exactly; usage data is kept."""
     from portal.domain.catalog import OFFERS
@@ -371,24 +537,52 @@ def convert(trial: Trial, *, actor, admin_email: str, offer: str, contact: str, 
     if trial.status not in ("active", "expired"):
         raise TrialRuleError(_l("Only an active trial, or one in its grace period, can be converted."))
     if email_key(admin_email) != trial.admin_email:
-        raise TrialRuleError(_l("Enter the trial's admin email exactly. A different email does not convert the trial and can create a new organization."), "admin_email")
+        raise TrialRuleError(
+            _l(
+                "Enter the trial's admin email exactly. A different email does not convert the trial and can create a new organization."
+            ),
+            "admin_email",
+        )
     if offer not in OFFERS:
         raise TrialRuleError(_l("Choose one of the offers in the list."), "offer")
     now = clock.now()
-    order = Order(partner_id=partner.id, placed_by_id=actor.id, offer=offer, requested_start=clock.today(),
-                  provisioning_contact=email_key(contact), setup_language=language, status="mapped",
-                  submission_key=submission_key, link_version=1, created_at=now, mapped_at=now,
-                  mapped_organization_id=trial.customer_id)
-    order.lines = [OrderLine(service=service, quantity=trial.license_count, status="awaiting_provisioning")
-                   for service in OFFERS[offer]]
+    order = Order(
+        partner_id=partner.id,
+        placed_by_id=actor.id,
+        offer=offer,
+        requested_start=clock.today(),
+        provisioning_contact=email_key(contact),
+        setup_language=language,
+        status="mapped",
+        submission_key=submission_key,
+        link_version=1,
+        created_at=now,
+        mapped_at=now,
+        mapped_organization_id=trial.customer_id,
+    )
+    order.lines = [
+        OrderLine(service=service, quantity=trial.license_count, status="awaiting_provisioning")
+        for service in OFFERS[offer]
+    ]
     session.add(order)
     session.flush()
-    session.add(Subscription(organization_id=trial.customer_id, order_id=order.id, offer=offer, status="pending",
-                             created_at=now))
+    session.add(
+        Subscription(
+            organization_id=trial.customer_id, order_id=order.id, offer=offer, status="pending", created_at=now
+        )
+    )
     trial.status, trial.converted_at = "converted", now
     lost = sorted({s.service for s in trial.services} - set(OFFERS[offer]) - {"devices"})
-    record("trial_converted", actor=actor, organization_id=partner.id, order_id=order.id, trial=trial.id,
-           offer=offer, lost_services=lost, customer=session.get(Organization, trial.customer_id).name)
+    record(
+        "trial_converted",
+        actor=actor,
+        organization_id=partner.id,
+        order_id=order.id,
+        trial=trial.id,
+        offer=offer,
+        lost_services=lost,
+        customer=session.get(Organization, trial.customer_id).name,
+    )
     # rule T14: the provisioning contact gets the set-up email at once; the order is already
     # mapped to the trial's organization, so its link leads to the service set-up.
     from portal.orders.rules import queue_setup_email
@@ -399,6 +593,7 @@ def convert(trial: Trial, *, actor, admin_email: str, offer: str, contact: str, 
 
 
 # --- devices (T19) --------------------------------------------------------------------------
+
 
 def return_due(trial: Trial) -> date | None:
     """rule T19: devices go back within two weeks of the device expiry date."""
@@ -411,7 +606,10 @@ def record_serials(shipment: DeviceShipment, serials: list[str], *, actor) -> No
     if shipment.device_type == "board":
         raise TrialRuleError(_l("Board trials are license-only; nothing is shipped."))
     if len(serials) != shipment.quantity or len(set(serials)) != len(serials):
-        raise TrialRuleError(_l("Enter one distinct serial number for each device shipped (%(count)s).", count=shipment.quantity), "serials")
+        raise TrialRuleError(
+            _l("Enter one distinct serial number for each device shipped (%(count)s).", count=shipment.quantity),
+            "serials",
+        )
     shipment.serials = "\n".join(serials)
 
 
@@ -422,7 +620,10 @@ def record_return(shipment: DeviceShipment, serials: list[str], *, actor) -> tup
     returned = set(serials)
     unknown = sorted(returned - shipped)
     if unknown:
-        raise TrialRuleError(_l("These serial numbers were not shipped with this trial: %(serials)s.", serials=", ".join(unknown)), "serials")
+        raise TrialRuleError(
+            _l("These serial numbers were not shipped with this trial: %(serials)s.", serials=", ".join(unknown)),
+            "serials",
+        )
     already = set((shipment.returned_serials or "").split())
     shipment.returned_serials = "\n".join(sorted(already | returned))
     missing = sorted(shipped - already - returned)

@@ -3,6 +3,7 @@
 Every step claims its rows with a conditional update, one trial per transaction, and every email
 has a unique key, so two runs at once change nothing twice and send nothing twice.
 """
+
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -50,17 +51,29 @@ def _notify(trial: Trial, kind: str, key: str) -> int:
     services = [s.service for s in trial.services]
     sent = 0
     for admin in customer_admins(customer) + partner_admins(trial.partner_id):
-        sent += queue(kind, to=admin.email, language=admin.mail_language, dedupe_key=f"trial:{trial.id}:{key}:{admin.id}",
-                      customer_name=customer.name, partner_name=partner.name, services=services,
-                      ends_on=trial.ends_on, for_partner=admin.organization_id == partner.id) is not None
+        sent += (
+            queue(
+                kind,
+                to=admin.email,
+                language=admin.mail_language,
+                dedupe_key=f"trial:{trial.id}:{key}:{admin.id}",
+                customer_name=customer.name,
+                partner_name=partner.name,
+                services=services,
+                ends_on=trial.ends_on,
+                for_partner=admin.organization_id == partner.id,
+            )
+            is not None
+        )
     return sent
 
 
 def expiry_warnings() -> int:
     """rule T16: seven days before expiry."""
     today, sent = clock.today(), 0
-    for trial_id in _ids(Trial.status == "active", Trial.ends_on <= today + timedelta(days=WARNING_DAYS),
-                         Trial.ends_on > today):
+    for trial_id in _ids(
+        Trial.status == "active", Trial.ends_on <= today + timedelta(days=WARNING_DAYS), Trial.ends_on > today
+    ):
         trial = session.get(Trial, trial_id)
         sent += _notify(trial, "trial_expiring", f"expiring:{trial.ends_on.isoformat()}")
         session.commit()
@@ -93,21 +106,31 @@ def grace_period_ends() -> int:
         if customer.kind == "customer" and not _keeps_paid_service(customer):
             users = session.scalars(select(User).where(User.organization_id == customer.id)).all()
             for user in users:  # rule T16: the users' email, 30 days after expiry
-                queue("trial_access_ended", to=user.email, language=user.mail_language,
-                      dedupe_key=f"trial:{trial.id}:access-ended:{user.id}", customer_name=customer.name,
-                      expired_on=trial.ends_on)
+                queue(
+                    "trial_access_ended",
+                    to=user.email,
+                    language=user.mail_language,
+                    dedupe_key=f"trial:{trial.id}:access-ended:{user.id}",
+                    customer_name=customer.name,
+                    expired_on=trial.ends_on,
+                )
             consumer = free_consumer_organization()
             roles = session.scalars(select(AdminRole).where(AdminRole.organization_id == customer.id)).all()
-            lost = {"licenses": trial.license_count, "meetings_site_url": trial.meetings_site_url,
-                    "admin_roles": [(r.user_id, r.role) for r in roles],
-                    "calling": any(s.service == "calling" for s in trial.services), "users": len(users)}
+            lost = {
+                "licenses": trial.license_count,
+                "meetings_site_url": trial.meetings_site_url,
+                "admin_roles": [(r.user_id, r.role) for r in roles],
+                "calling": any(s.service == "calling" for s in trial.services),
+                "users": len(users),
+            }
             for role in roles:  # rule T17: admin roles cannot be restored
                 session.delete(role)
             session.flush()
             for user in users:
                 user.organization_id = consumer.id
-            record("trial_grace_ended", organization_id=trial.partner_id, trial=trial_id, lost=lost,
-                   moved_to=consumer.id)
+            record(
+                "trial_grace_ended", organization_id=trial.partner_id, trial=trial_id, lost=lost, moved_to=consumer.id
+            )
         else:
             record("trial_grace_ended", organization_id=trial.partner_id, trial=trial_id, lost={}, moved_to=None)
         done += 1
@@ -116,18 +139,26 @@ def grace_period_ends() -> int:
 
 
 def _keeps_paid_service(customer: Organization) -> bool:
-    return session.scalar(select(Subscription.id).where(Subscription.organization_id == customer.id,
-                                                        Subscription.status == "active")) is not None
+    return (
+        session.scalar(
+            select(Subscription.id).where(Subscription.organization_id == customer.id, Subscription.status == "active")
+        )
+        is not None
+    )
 
 
 def numbers_released() -> int:
     """rule T18: phone numbers are kept 15 days after calling stops, then released."""
     now, done = clock.now(), 0
-    for trial_id in _ids(Trial.status == "ended", Trial.numbers_released_at.is_(None),
-                         Trial.ended_at <= now - timedelta(days=NUMBERS_KEPT_DAYS)):
+    for trial_id in _ids(
+        Trial.status == "ended",
+        Trial.numbers_released_at.is_(None),
+        Trial.ended_at <= now - timedelta(days=NUMBERS_KEPT_DAYS),
+    ):
         trial = session.get(Trial, trial_id)
         if any(s.service == "calling" for s in trial.services) and _claim(
-                trial_id, Trial.numbers_released_at.is_(None), numbers_released_at=now):
+            trial_id, Trial.numbers_released_at.is_(None), numbers_released_at=now
+        ):
             record("trial_numbers_released", organization_id=trial.partner_id, trial=trial_id)
             done += 1
         session.commit()
@@ -141,8 +172,14 @@ def free_consumer_organization() -> Organization:
     if org is None:
         try:
             with session.begin_nested():
-                org = Organization(name="Free consumer organization", kind="customer", country="US", data_region="US",
-                                   created_at=clock.now(), free_consumer=True)
+                org = Organization(
+                    name="Free consumer organization",
+                    kind="customer",
+                    country="US",
+                    data_region="US",
+                    created_at=clock.now(),
+                    free_consumer=True,
+                )
                 session.add(org)
         except IntegrityError:  # another scheduler created it a moment ago
             org = session.scalar(query)
@@ -150,5 +187,10 @@ def free_consumer_organization() -> Organization:
 
 
 def run() -> dict:
-    return {"consent_timeouts": consent_timeouts(), "expiry_warnings": expiry_warnings(),
-            "expirations": expirations(), "grace_ended": grace_period_ends(), "numbers_released": numbers_released()}
+    return {
+        "consent_timeouts": consent_timeouts(),
+        "expiry_warnings": expiry_warnings(),
+        "expirations": expirations(),
+        "grace_ended": grace_period_ends(),
+        "numbers_released": numbers_released(),
+    }

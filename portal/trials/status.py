@@ -1,4 +1,5 @@
 """What the partner's customer list shows (rules T9, T16): status, services, days left."""
+
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -40,24 +41,38 @@ class Row:
 def _status(customer: Organization, trial: Trial | None) -> str:
     if trial is not None and trial.status not in ("cancelled", "converted"):
         return trial.status
-    paid = session.scalar(select(Subscription.id).where(Subscription.organization_id == customer.id,
-                                                        Subscription.status == "active"))
+    paid = session.scalar(
+        select(Subscription.id).where(Subscription.organization_id == customer.id, Subscription.status == "active")
+    )
     return "paid" if paid or (trial is not None and trial.status == "converted") else "none"
 
 
 def customer_rows(partner_id: int, *, query: str = "", status: str = "") -> list[Row]:
     """Every customer of the partner, and those it has a trial request pending with (T9)."""
     linked = select(PartnerCustomer.customer_id).where(PartnerCustomer.partner_id == partner_id)
-    pending = select(Trial.customer_id).where(Trial.partner_id == partner_id,
-                                             Trial.status.in_(("pending_consent", "awaiting_provisioning", "active", "expired")))
-    customers = session.scalars(select(Organization).where(or_(Organization.id.in_(linked), Organization.id.in_(pending)))).all()
-    access = dict(session.execute(select(PartnerCustomer.customer_id, PartnerCustomer.access_level)
-                                  .where(PartnerCustomer.partner_id == partner_id)).all())
+    pending = select(Trial.customer_id).where(
+        Trial.partner_id == partner_id,
+        Trial.status.in_(("pending_consent", "awaiting_provisioning", "active", "expired")),
+    )
+    customers = session.scalars(
+        select(Organization).where(or_(Organization.id.in_(linked), Organization.id.in_(pending)))
+    ).all()
+    access = dict(
+        session.execute(
+            select(PartnerCustomer.customer_id, PartnerCustomer.access_level).where(
+                PartnerCustomer.partner_id == partner_id
+            )
+        ).all()
+    )
     rows = []
     today = clock.today()
     for customer in customers:
-        trial = session.scalar(select(Trial).where(Trial.partner_id == partner_id, Trial.customer_id == customer.id)
-                               .order_by(Trial.created_at.desc(), Trial.id.desc()).limit(1))
+        trial = session.scalar(
+            select(Trial)
+            .where(Trial.partner_id == partner_id, Trial.customer_id == customer.id)
+            .order_by(Trial.created_at.desc(), Trial.id.desc())
+            .limit(1)
+        )
         row = Row(customer, _status(customer, trial), trial, access=access.get(customer.id))
         if trial is not None and trial.status in ("pending_consent", "awaiting_provisioning", "active", "expired"):
             row.services = [s.service for s in trial.services]

@@ -13,6 +13,7 @@ Routes (under /<lang>/customers):
   /trials/<id>/convert        convert to a paid order (T13, T14)
   /shipments/<id>/serials     serial numbers shipped; /shipments/<id>/return returned (T19)
 """
+
 import csv
 import io
 import secrets
@@ -62,9 +63,11 @@ def _duration_choices():
 
 # --- the list -------------------------------------------------------------------------------
 
+
 def _rows():
-    rows = customer_rows(current_user.organization_id, query=request.args.get("q", "").strip(),
-                         status=request.args.get("status", ""))
+    rows = customer_rows(
+        current_user.organization_id, query=request.args.get("q", "").strip(), status=request.args.get("status", "")
+    )
     return sorted_for(current_language(), rows, key=lambda row: row.customer.name)
 
 
@@ -72,9 +75,14 @@ def _rows():
 @requires("view_customers")
 def index():
     rows = _rows()
-    context = dict(rows=rows, labels=STATUS_LABELS, filters=FILTERS, q=request.args.get("q", ""),
-                   status=request.args.get("status", ""),
-                   chart=expiring_counts(customer_rows(current_user.organization_id)))
+    context = dict(
+        rows=rows,
+        labels=STATUS_LABELS,
+        filters=FILTERS,
+        q=request.args.get("q", ""),
+        status=request.args.get("status", ""),
+        chart=expiring_counts(customer_rows(current_user.organization_id)),
+    )
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "customer-rows":
         return render_template("trials/_rows.html", **context), 200, {"Vary": "HX-Request"}
     return render_template("trials/index.html", **context), 200, {"Vary": "HX-Request"}
@@ -87,22 +95,33 @@ def export():
     writer = csv.writer(out)
     writer.writerow([_("Customer"), _("Status"), _("Trial services"), _("Days left"), _("Managing partner")])
     for row in _rows():
-        writer.writerow([row.customer.name, str(STATUS_LABELS[row.status]),
-                         ", ".join(str(SERVICE_LABELS[s]) for s in row.services),
-                         "" if row.days_left is None else row.days_left,
-                         row.customer.managing_partner.name if row.customer.managing_partner else ""])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=customers.csv"})
+        writer.writerow(
+            [
+                row.customer.name,
+                str(STATUS_LABELS[row.status]),
+                ", ".join(str(SERVICE_LABELS[s]) for s in row.services),
+                "" if row.days_left is None else row.days_left,
+                row.customer.managing_partner.name if row.customer.managing_partner else "",
+            ]
+        )
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=customers.csv"},
+    )
 
 
 # --- starting -------------------------------------------------------------------------------
+
 
 @bp.route("/trials/new", methods=["GET", "POST"])
 @requires("manage_trials")
 def new():
     form = StartTrialForm()
     lang = current_language()
-    form.industry.choices = [("", _("Choose a vertical"))] + sorted_for(lang, [(k, str(v)) for k, v in INDUSTRIES.items()], key=lambda c: c[1])
+    form.industry.choices = [("", _("Choose a vertical"))] + sorted_for(
+        lang, [(k, str(v)) for k, v in INDUSTRIES.items()], key=lambda c: c[1]
+    )
     form.country.choices = [("", _("Choose a country"))] + country_choices(lang)
     form.duration.choices = _duration_choices()
     form.time_zone.choices = [("", _("Choose a time zone"))] + list(zone_choices(lang))
@@ -115,20 +134,35 @@ def new():
             form.admin_email.data = admins[0].email if admins else ""
             form.supported_location.data = True
             existing = customer
-    available = lifecycle.available_services(existing, current_user.organization_id) if existing else list(TRIAL_SERVICES)
+    available = (
+        lifecycle.available_services(existing, current_user.organization_id) if existing else list(TRIAL_SERVICES)
+    )
     form.services.choices = [(s, str(SERVICE_LABELS[s])) for s in available]
     if form.validate_on_submit():
-        devices = {"phone": form.phones.data or 0, "desk_device": form.desk_devices.data or 0, "board": form.boards.data or 0}
+        devices = {
+            "phone": form.phones.data or 0,
+            "desk_device": form.desk_devices.data or 0,
+            "board": form.boards.data or 0,
+        }
         try:
             trial = lifecycle.start_trial(
-                partner=current_user.organization, actor=current_user, company=form.company.data,
-                admin_email=form.admin_email.data, industry=form.industry.data,
-                country=existing.country if existing else form.country.data, services=form.services.data,
-                license_count=form.license_count.data, duration_days=form.duration.data, site=form.site.data,
-                time_zone=form.time_zone.data, devices=devices,
+                partner=current_user.organization,
+                actor=current_user,
+                company=form.company.data,
+                admin_email=form.admin_email.data,
+                industry=form.industry.data,
+                country=existing.country if existing else form.country.data,
+                services=form.services.data,
+                license_count=form.license_count.data,
+                duration_days=form.duration.data,
+                site=form.site.data,
+                time_zone=form.time_zone.data,
+                devices=devices,
                 supported_location=form.supported_location.data or existing is not None,
-                full_admin_access=form.full_admin_access.data, language=lang,
-                existing_confirmed=bool(form.confirm_existing.data))
+                full_admin_access=form.full_admin_access.data,
+                language=lang,
+                existing_confirmed=bool(form.confirm_existing.data),
+            )
             if request.form.get("action") == "setup" and trial.status == "awaiting_provisioning":
                 lifecycle.provision(trial, actor=current_user)  # rule T6: set up now
             session.commit()
@@ -138,8 +172,9 @@ def new():
             deliver_soon()
             flash(_("The trial for %(customer)s is saved.", customer=trial.customer.name), "success")
             return redirect(url_for("trials.customer", customer_id=trial.customer_id))
-    return render_template("trials/new.html", form=form, existing=facts(existing) if existing else None,
-                           device_labels=DEVICE_LABELS), 422 if form.errors else 200
+    return render_template(
+        "trials/new.html", form=form, existing=facts(existing) if existing else None, device_labels=DEVICE_LABELS
+    ), 422 if form.errors else 200
 
 
 @bp.route("/trials/region")
@@ -151,29 +186,44 @@ def region():
 
 # --- one customer ---------------------------------------------------------------------------
 
+
 @bp.route("/<int:customer_id>")
 @requires("view_customers")
 def customer(customer_id: int):
     org = session.get(Organization, customer_id)
     partner_id = current_user.organization_id
-    trial_list = session.scalars(select(Trial).where(Trial.customer_id == customer_id, Trial.partner_id == partner_id)
-                                 .order_by(Trial.created_at.desc())).all()
+    trial_list = session.scalars(
+        select(Trial)
+        .where(Trial.customer_id == customer_id, Trial.partner_id == partner_id)
+        .order_by(Trial.created_at.desc())
+    ).all()
     link = lifecycle.relationship(partner_id, customer_id)
     if org is None or (link is None and not trial_list):
         abort(404)
     # rule W2: a customer that sets up itself ("none") shows the partner only its own trials.
     if not trial_list and not may_act(current_user, "view_customer", customer_id=customer_id):
         abort(403)
-    shipments = {t.id: session.scalars(select(DeviceShipment).where(DeviceShipment.trial_id == t.id)).all() for t in trial_list}
+    shipments = {
+        t.id: session.scalars(select(DeviceShipment).where(DeviceShipment.trial_id == t.id)).all() for t in trial_list
+    }
     admins = lifecycle.full_admins(org)
-    return render_template("trials/customer.html", org=org, info=facts(org), trials=trial_list, shipments=shipments,
-                           purchased=sorted(lifecycle.purchased_services(org)), labels=STATUS_LABELS,
-                           forms={t.id: _trial_forms(t, admins) for t in trial_list},
-                           shipment_forms={s.id: _shipment_forms(s.id) for ships in shipments.values() for s in ships},
-                           confirm=ConfirmForm(nonce=secrets.token_urlsafe(16)),
-                           can_manage=allowed(current_user, "manage_trials"), device_labels=DEVICE_LABELS,
-                           access=link.access_level if link else None,
-                           return_due=lifecycle.return_due, available=lifecycle.available_services(org, partner_id))
+    return render_template(
+        "trials/customer.html",
+        org=org,
+        info=facts(org),
+        trials=trial_list,
+        shipments=shipments,
+        purchased=sorted(lifecycle.purchased_services(org)),
+        labels=STATUS_LABELS,
+        forms={t.id: _trial_forms(t, admins) for t in trial_list},
+        shipment_forms={s.id: _shipment_forms(s.id) for ships in shipments.values() for s in ships},
+        confirm=ConfirmForm(nonce=secrets.token_urlsafe(16)),
+        can_manage=allowed(current_user, "manage_trials"),
+        device_labels=DEVICE_LABELS,
+        access=link.access_level if link else None,
+        return_due=lifecycle.return_due,
+        available=lifecycle.available_services(org, partner_id),
+    )
 
 
 # Every trial on the page has its own forms: a prefix keeps their field ids (and labels) apart.
@@ -193,19 +243,31 @@ def _convert_form(trial_id: int, contacts: list[str]) -> ConvertForm:
 
 
 def _trial_forms(trial, admins) -> dict:
-    return {"extend": _extend_form(trial.id), "edit": _edit_form(trial),
-            "convert": _convert_form(trial.id, [current_user.email] + [a.email for a in admins])}
+    return {
+        "extend": _extend_form(trial.id),
+        "edit": _edit_form(trial),
+        "convert": _convert_form(trial.id, [current_user.email] + [a.email for a in admins]),
+    }
 
 
 def _shipment_forms(shipment_id: int) -> dict:
-    return {"serials": SerialsForm(prefix=f"shipped{shipment_id}"), "returned": SerialsForm(prefix=f"returned{shipment_id}")}
+    return {
+        "serials": SerialsForm(prefix=f"shipped{shipment_id}"),
+        "returned": SerialsForm(prefix=f"returned{shipment_id}"),
+    }
 
 
 def _edit_form(trial, formdata=None):
-    form = EditTrialForm(formdata=formdata, prefix=f"edit{trial.id}", services=[s.service for s in trial.services],
-                         license_count=trial.license_count)
+    form = EditTrialForm(
+        formdata=formdata,
+        prefix=f"edit{trial.id}",
+        services=[s.service for s in trial.services],
+        license_count=trial.license_count,
+    )
     current = [s.service for s in trial.services]
-    choices = [s for s in TRIAL_SERVICES if s in current or s in lifecycle.available_services(trial.customer, trial.partner_id)]
+    choices = [
+        s for s in TRIAL_SERVICES if s in current or s in lifecycle.available_services(trial.customer, trial.partner_id)
+    ]
     form.services.choices = [(s, str(SERVICE_LABELS[s])) for s in choices]
     return form
 
@@ -295,7 +357,9 @@ def edit(trial_id: int):
     form = _edit_form(trial, request.form)
     if form.validate():
         try:
-            lifecycle.change(trial, services=form.services.data, license_count=form.license_count.data, actor=current_user)
+            lifecycle.change(
+                trial, services=form.services.data, license_count=form.license_count.data, actor=current_user
+            )
             session.commit()
             flash(_("The trial is saved."), "success")
         except TrialRuleError as error:
@@ -313,9 +377,15 @@ def convert(trial_id: int):
     form = _convert_form(trial_id, [current_user.email] + [a.email for a in admins])
     if form.validate_on_submit():
         try:
-            order = lifecycle.convert(trial, actor=current_user, admin_email=form.admin_email.data, offer=form.offer.data,
-                                      contact=form.contact.data, language=current_language(),
-                                      submission_key=form.submission_key.data)
+            order = lifecycle.convert(
+                trial,
+                actor=current_user,
+                admin_email=form.admin_email.data,
+                offer=form.offer.data,
+                contact=form.contact.data,
+                language=current_language(),
+                submission_key=form.submission_key.data,
+            )
             session.commit()
             flash(_("The trial is converted into order %(reference)s.", reference=order.reference), "success")
             return redirect(url_for("orders.show", order_id=order.id))

@@ -1,4 +1,5 @@
 """What a trial offers: services, durations, industry verticals, devices (rules T2-T5, T11)."""
+
 from flask_babel import lazy_gettext as _l
 
 TRIAL_SERVICES = ("messaging", "meetings", "enterprise_meetings", "calling", "devices")

@@ -10,6 +10,7 @@ Routes (all under /<lang>/setup/<token>):
   /services/<step>      W9 (details, calling, meetings, enterprise, provision)
   /check-subdomain      W9 "Check availability" (htmx)
 """
+
 from flask import Blueprint, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 

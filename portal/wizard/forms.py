@@ -1,4 +1,5 @@
 """One form per wizard step; every message comes from our catalog (rule L1)."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -17,18 +18,29 @@ def options(*pairs):
 
 class RoleForm(PortalForm):
     """W1."""
-    role = RadioField(_l("Your role"), choices=options(("partner", _l("I am a partner")), ("customer", _l("I am a customer"))),
-                      validators=[DataRequired(message=CHOOSE_ONE)])
+
+    role = RadioField(
+        _l("Your role"),
+        choices=options(("partner", _l("I am a partner")), ("customer", _l("I am a customer"))),
+        validators=[DataRequired(message=CHOOSE_ONE)],
+    )
 
 
 class WhoForm(PortalForm):
     """W2."""
-    who = RadioField(_l("Who sets up the services?"), choices=options(
-        ("self", _l("Yes, I will set up")),
-        ("other", _l("Another person in my company will set up")),
-        ("customer", _l("The customer will set up")),
-    ), validators=[DataRequired(message=CHOOSE_ONE)])
-    email = EmailField(_l("Their email address"), description=_l("They receive the “Set up now” link and finish the set-up."))
+
+    who = RadioField(
+        _l("Who sets up the services?"),
+        choices=options(
+            ("self", _l("Yes, I will set up")),
+            ("other", _l("Another person in my company will set up")),
+            ("customer", _l("The customer will set up")),
+        ),
+        validators=[DataRequired(message=CHOOSE_ONE)],
+    )
+    email = EmailField(
+        _l("Their email address"), description=_l("They receive the “Set up now” link and finish the set-up.")
+    )
     language = SelectField(_l("Language of the email"), render_kw=DATA)
 
     def validate_email(self, field):
@@ -39,43 +51,67 @@ class WhoForm(PortalForm):
 
 class PartnerReviewForm(PortalForm):
     """W3, existing partner organization: confirm it, or say it is not yours."""
-    answer = RadioField(_l("Is this your partner organization?"), choices=options(
-        ("yes", _l("Yes, this is my organization")),
-        ("unknown", _l("I don't recognise this organization")),
-    ), validators=[DataRequired(message=CHOOSE_ONE)])
+
+    answer = RadioField(
+        _l("Is this your partner organization?"),
+        choices=options(
+            ("yes", _l("Yes, this is my organization")),
+            ("unknown", _l("I don't recognise this organization")),
+        ),
+        validators=[DataRequired(message=CHOOSE_ONE)],
+    )
 
 
 class PartnerCreateForm(PortalForm):
     """W3, first order: the partner organization to create."""
+
     company = StringField(_l("Partner company name"), validators=[required(), Length(max=200)])
-    admin_email = EmailField(_l("Partner admin email"), validators=email_address(),
-                             description=_l("This person becomes the full admin of your partner organization."))
+    admin_email = EmailField(
+        _l("Partner admin email"),
+        validators=email_address(),
+        description=_l("This person becomes the full admin of your partner organization."),
+    )
 
 
 class AdminForm(PortalForm):
     """W4."""
-    admin_email = EmailField(_l("Customer admin email"), validators=email_address(),
-                             description=_l("A user can belong to only one organization at a time."))
+
+    admin_email = EmailField(
+        _l("Customer admin email"),
+        validators=email_address(),
+        description=_l("A user can belong to only one organization at a time."),
+    )
 
 
 class CompanyForm(PortalForm):
     """W5."""
+
     company = StringField(_l("Company name"), validators=[required(), Length(max=200)])
-    country = SelectField(_l("Country of operation"), validators=[DataRequired(message=REQUIRED)],
-                          description=_l("The country decides the data residency region of a new organization."), render_kw=DATA)
+    country = SelectField(
+        _l("Country of operation"),
+        validators=[DataRequired(message=REQUIRED)],
+        description=_l("The country decides the data residency region of a new organization."),
+        render_kw=DATA,
+    )
 
 
 class OrganizationForm(PortalForm):
     """W6: an existing organization (by id) or a new one."""
+
     organization = RadioField(_l("Organization"), validators=[DataRequired(message=CHOOSE_ONE)], coerce=str)
 
 
 class MatchReviewForm(PortalForm):
     """W6 after M1: the organization found by the admin email."""
-    answer = RadioField(_l("Is this the right organization?"), choices=options(
-        ("yes", _l("Yes, continue with this organization")),
-        ("unknown", _l("I don't recognise this organization")),
-    ), validators=[DataRequired(message=CHOOSE_ONE)])
+
+    answer = RadioField(
+        _l("Is this the right organization?"),
+        choices=options(
+            ("yes", _l("Yes, continue with this organization")),
+            ("unknown", _l("I don't recognise this organization")),
+        ),
+        validators=[DataRequired(message=CHOOSE_ONE)],
+    )
 
 
 class ConfirmForm(PortalForm):
@@ -88,14 +124,20 @@ class CallingForm(PortalForm):
 
 
 class MeetingsForm(PortalForm):
-    site = StringField(_l("Meetings site name"), validators=[required(), Length(max=30)],
-                       description=_l("Your meetings site address will be https://NAME.meetings.example."))
+    site = StringField(
+        _l("Meetings site name"),
+        validators=[required(), Length(max=30)],
+        description=_l("Your meetings site address will be https://NAME.meetings.example."),
+    )
     time_zone = SelectField(_l("Time zone"), validators=[DataRequired(message=REQUIRED)], render_kw=DATA)
 
 
 class EnterpriseForm(PortalForm):
-    subdomain = StringField(_l("Subdomain"), validators=[required(), Length(max=63)],
-                            description=_l("Lowercase letters, digits and hyphens; it must be unique."))
+    subdomain = StringField(
+        _l("Subdomain"),
+        validators=[required(), Length(max=63)],
+        description=_l("Lowercase letters, digits and hyphens; it must be unique."),
+    )
 
 
 class ProvisionForm(PortalForm):
@@ -104,4 +146,5 @@ class ProvisionForm(PortalForm):
 
 class AskToBeAddedForm(PortalForm):
     """M4: ask the chosen organization's full admin to add the admin email as an admin."""
+
     organization = HiddenField(validators=[DataRequired()])

@@ -5,6 +5,7 @@ second organization, mapping or subscription: the order row is locked (PostgreSQ
 write lock taken at BEGIN (SQLite), its status checked, and the database's unique keys
 (admin email, one subscription per order) stop anything that slips past.
 """
+
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
@@ -51,10 +52,21 @@ def allowed_organizations(order: Order, state: dict) -> dict[int, Organization]:
 
 def _new_admin(email: str, organization: Organization, language: str, now) -> User:
     if matching.user_organization(email) is not None:  # rule W4
-        raise MappingRefused(_l("%(email)s already belongs to another organization. A user can belong to only one organization at a time.", email=email_key(email)))
+        raise MappingRefused(
+            _l(
+                "%(email)s already belongs to another organization. A user can belong to only one organization at a time.",
+                email=email_key(email),
+            )
+        )
     # rule L3: no language preference yet; the wizard's page language is remembered for emails.
-    user = User(email=email, organization_id=organization.id, language=None, page_language=language,
-                created_at=now, display_name="")
+    user = User(
+        email=email,
+        organization_id=organization.id,
+        language=None,
+        page_language=language,
+        created_at=now,
+        display_name="",
+    )
     session.add(user)
     session.flush()
     session.add(AdminRole(user_id=user.id, organization_id=organization.id, role="full_admin", granted_at=now))
@@ -78,9 +90,14 @@ def map_order(order_id: int, state: dict, *, language: str, actor_email: str | N
         region = region_for(state["country"])
         if region is None:
             raise MappingRefused(_l("The service is not available in the country you chose."))
-        organization = Organization(name=state["company"], kind="customer", country=state["country"],
-                                    data_region=region, created_at=now,
-                                    managing_partner_id=None if order.customer_sets_up else partner.id)
+        organization = Organization(
+            name=state["company"],
+            kind="customer",
+            country=state["country"],
+            data_region=region,
+            created_at=now,
+            managing_partner_id=None if order.customer_sets_up else partner.id,
+        )
         session.add(organization)
         session.flush()
         admin = _new_admin(state["admin_email"], organization, language, now)
@@ -100,25 +117,39 @@ def map_order(order_id: int, state: dict, *, language: str, actor_email: str | N
             raise MappingRefused(_l("An existing admin of this organization must add you as an admin first."))
         reason = "m1_email_match" if outcome is matching.Outcome.CONTINUE else "m2_candidate"
 
-    subscription = Subscription(organization_id=organization.id, order_id=order.id, offer=order.offer,
-                                status="pending", created_at=now)
-    subscription.services = [SubscriptionService(service=line.service, license_count=line.quantity)
-                             for line in order.lines]
+    subscription = Subscription(
+        organization_id=organization.id, order_id=order.id, offer=order.offer, status="pending", created_at=now
+    )
+    subscription.services = [
+        SubscriptionService(service=line.service, license_count=line.quantity) for line in order.lines
+    ]
     session.add(subscription)
 
     if organization.kind == "customer":
         access = "none" if order.customer_sets_up else "full_admin"  # rule W2
-        link = session.scalar(select(PartnerCustomer).where(PartnerCustomer.partner_id == partner.id,
-                                                            PartnerCustomer.customer_id == organization.id))
+        link = session.scalar(
+            select(PartnerCustomer).where(
+                PartnerCustomer.partner_id == partner.id, PartnerCustomer.customer_id == organization.id
+            )
+        )
         if link is None:
-            session.add(PartnerCustomer(partner_id=partner.id, customer_id=organization.id,
-                                        access_level=access, created_at=now))
+            session.add(
+                PartnerCustomer(partner_id=partner.id, customer_id=organization.id, access_level=access, created_at=now)
+            )
         elif order.customer_sets_up:
             link.access_level = "none"
 
     order.status, order.mapped_at, order.mapped_organization_id = "mapped", now, organization.id
     session.flush()
-    record("order_mapped", organization_id=partner.id, order_id=order.id, reason=reason,
-           organization=organization.name, organization_id_mapped=organization.id,
-           admin_email=email_key(state["admin_email"]), by=actor_email, role=state.get("role"))
+    record(
+        "order_mapped",
+        organization_id=partner.id,
+        order_id=order.id,
+        reason=reason,
+        organization=organization.name,
+        organization_id_mapped=organization.id,
+        admin_email=email_key(state["admin_email"]),
+        by=actor_email,
+        role=state.get("role"),
+    )
     return Mapped(organization, reason, partner_admin)

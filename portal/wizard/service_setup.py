@@ -3,6 +3,7 @@
 Settings are saved as each step is completed; "Provision and start billing" activates the
 subscription and starts billing exactly once.
 """
+
 import re
 
 from flask_babel import lazy_gettext as _l
@@ -47,36 +48,54 @@ def _name_problem(value: str, pattern, shape_message, taken_query, taken_message
 def subdomain_problem(value: str, organization_id: int | None = None):
     """Why a subdomain cannot be used, or None when it is available (unique across organizations)."""
     return _name_problem(
-        value, SUBDOMAIN,
-        _l("Use 3 to 63 characters: lowercase letters, digits and hyphens, starting and ending with a letter or digit."),
-        lambda v: select(func.count(Organization.id)).where(Organization.subdomain == v,
-                                                            Organization.id != (organization_id or 0)),
-        _l("This subdomain is already used by another organization."), RESERVED)
+        value,
+        SUBDOMAIN,
+        _l(
+            "Use 3 to 63 characters: lowercase letters, digits and hyphens, starting and ending with a letter or digit."
+        ),
+        lambda v: select(func.count(Organization.id)).where(
+            Organization.subdomain == v, Organization.id != (organization_id or 0)
+        ),
+        _l("This subdomain is already used by another organization."),
+        RESERVED,
+    )
 
 
 def site_problem(value: str, subscription_id: int | None = None):
     """Why a meetings site name cannot be used, or None when it is available."""
     return _name_problem(
-        value, SITE,
-        _l("Use 3 to 30 characters: lowercase letters, digits and hyphens, starting and ending with a letter or digit."),
-        lambda v: select(func.count(Subscription.id)).where(Subscription.meetings_site == v,
-                                                            Subscription.id != (subscription_id or 0)),
-        _l("This meetings site name is already taken. Choose another one."))
+        value,
+        SITE,
+        _l(
+            "Use 3 to 30 characters: lowercase letters, digits and hyphens, starting and ending with a letter or digit."
+        ),
+        lambda v: select(func.count(Subscription.id)).where(
+            Subscription.meetings_site == v, Subscription.id != (subscription_id or 0)
+        ),
+        _l("This meetings site name is already taken. Choose another one."),
+    )
 
 
 def provision(order: Order) -> bool:
     """Activate the subscription and start billing; True only for the call that started it."""
     now = clock.now()
     subscription = subscription_of(order)
-    started = session.execute(update(Subscription).where(
-        Subscription.id == subscription.id, Subscription.billing_started_at.is_(None))
-        .values(status="active", billing_started_at=now)).rowcount == 1
+    started = (
+        session.execute(
+            update(Subscription)
+            .where(Subscription.id == subscription.id, Subscription.billing_started_at.is_(None))
+            .values(status="active", billing_started_at=now)
+        ).rowcount
+        == 1
+    )
     if started:
-        session.execute(update(OrderLine).where(OrderLine.order_id == order.id,
-                                                OrderLine.status == "awaiting_provisioning")
-                        .values(status="provisioned"))
-        session.execute(update(Order).where(Order.id == order.id, Order.status == "mapped")
-                        .values(status="provisioned"))
-        record("billing_started", organization_id=order.partner_id, order_id=order.id,
-               subscription_id=subscription.id)
+        session.execute(
+            update(OrderLine)
+            .where(OrderLine.order_id == order.id, OrderLine.status == "awaiting_provisioning")
+            .values(status="provisioned")
+        )
+        session.execute(
+            update(Order).where(Order.id == order.id, Order.status == "mapped").values(status="provisioned")
+        )
+        record("billing_started", organization_id=order.partner_id, order_id=order.id, subscription_id=subscription.id)
     return started

@@ -1,5 +1,6 @@
 """After mapping: the success page (W7), the new partner admin's password (W8) and the
 service set-up steps (W9)."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -32,10 +33,14 @@ def _new_partner_admin(order) -> User | None:
 @bp.route("/<token>/done")
 def done(token: str):
     order = _mapped_order(token)
-    return render_step("wizard/steps/_done.html", order=order, token=token,
-                       organization=facts(order.mapped_organization),
-                       needs_password=_new_partner_admin(order) is not None,
-                       step_number=None)
+    return render_step(
+        "wizard/steps/_done.html",
+        order=order,
+        token=token,
+        organization=facts(order.mapped_organization),
+        needs_password=_new_partner_admin(order) is not None,
+        step_number=None,
+    )
 
 
 @bp.route("/<token>/password", methods=["GET", "POST"])
@@ -59,11 +64,17 @@ def password(token: str):
 def _service_page(order, token, step, **context):
     names = service_setup.steps(order)
     index = names.index(step)
-    return render_step(f"wizard/services/_{step}.html", order=order, token=token, step=step,
-                       service_number=index + 1, service_total=len(names),
-                       subscription=service_setup.subscription_of(order),
-                       back_url=url_for("wizard.service", token=token, step=names[index - 1]) if index else None,
-                       **context)
+    return render_step(
+        f"wizard/services/_{step}.html",
+        order=order,
+        token=token,
+        step=step,
+        service_number=index + 1,
+        service_total=len(names),
+        subscription=service_setup.subscription_of(order),
+        back_url=url_for("wizard.service", token=token, step=names[index - 1]) if index else None,
+        **context,
+    )
 
 
 def _save_unique(order, field, value, problem_of, apply, action: str, **details) -> bool:
@@ -106,8 +117,12 @@ def service(token: str, step: str):
         return _service_page(order, token, step, form=forms.ProvisionForm())
 
     if step == "calling":
-        form = forms.CallingForm(data={"location": subscription.calling_location,
-                                       "country": subscription.calling_country or order.mapped_organization.country})
+        form = forms.CallingForm(
+            data={
+                "location": subscription.calling_location,
+                "country": subscription.calling_country or order.mapped_organization.country,
+            }
+        )
         form.country.choices = country_choices(lang)
         if form.validate_on_submit():
             subscription.calling_location, subscription.calling_country = form.location.data.strip(), form.country.data
@@ -117,7 +132,9 @@ def service(token: str, step: str):
         return _service_page(order, token, step, form=form)
 
     if step == "meetings":
-        form = forms.MeetingsForm(data={"site": subscription.meetings_site, "time_zone": subscription.meetings_time_zone})
+        form = forms.MeetingsForm(
+            data={"site": subscription.meetings_site, "time_zone": subscription.meetings_time_zone}
+        )
         form.time_zone.choices = [("", _("Choose a time zone"))] + list(time_zone_choices(lang))
         if form.validate_on_submit():
             site = form.site.data.strip().lower()
@@ -125,8 +142,15 @@ def service(token: str, step: str):
             def apply():
                 subscription.meetings_site, subscription.meetings_time_zone = site, form.time_zone.data
 
-            if _save_unique(order, form.site, site, lambda v: service_setup.site_problem(v, subscription.id),
-                            apply, "meeting_settings_saved", site=site):
+            if _save_unique(
+                order,
+                form.site,
+                site,
+                lambda v: service_setup.site_problem(v, subscription.id),
+                apply,
+                "meeting_settings_saved",
+                site=site,
+            ):
                 return _next(order, token, step)
         return _service_page(order, token, step, form=form)
 
@@ -138,8 +162,15 @@ def service(token: str, step: str):
             problem = service_setup.subdomain_problem(value, organization.id)
             if request.form.get("action") == "check":  # "Check availability" without JavaScript
                 return _service_page(order, token, step, form=form, check=problem, checked=value)
-            if _save_unique(order, form.subdomain, value, lambda v: service_setup.subdomain_problem(v, organization.id),
-                            lambda: setattr(organization, "subdomain", value), "subdomain_saved", subdomain=value):
+            if _save_unique(
+                order,
+                form.subdomain,
+                value,
+                lambda v: service_setup.subdomain_problem(v, organization.id),
+                lambda: setattr(organization, "subdomain", value),
+                "subdomain_saved",
+                subdomain=value,
+            ):
                 return _next(order, token, step)
         return _service_page(order, token, step, form=form)
 
@@ -159,4 +190,8 @@ def check_subdomain(token: str):
     order = _mapped_order(token)
     value = (request.form.get("subdomain") or "").strip().lower()
     problem = service_setup.subdomain_problem(value, order.mapped_organization_id)
-    return render_template("wizard/services/_subdomain_check.html", check=problem, checked=value), 200, {"Vary": "HX-Request"}
+    return (
+        render_template("wizard/services/_subdomain_check.html", check=problem, checked=value),
+        200,
+        {"Vary": "HX-Request"},
+    )

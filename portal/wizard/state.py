@@ -4,6 +4,7 @@ Nothing is written to the database before W7; leaving stores nothing, and the "S
 link starts again from the beginning. A reload or Back in the same browser session keeps
 what was typed.
 """
+
 from flask import session as browser
 
 ANSWERS = "wizard"

@@ -1,4 +1,5 @@
 """Wizard steps W1-W7: answers stay in the browser session until the confirmation (rule O6)."""
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -42,13 +43,22 @@ def _open(token: str, step: str):
 def _page(step: str, order, answers, token, form, **context):
     number, total = state.progress(answers, step)
     back = state.previous(answers, step)
-    return render_step(f"wizard/steps/_{step}.html", order=order, answers=answers, token=token, form=form,
-                       step=step, step_number=number, step_total=total,
-                       back_url=url_for(f"wizard.{back}", token=token) if back else url_for("wizard.entry", token=token),
-                       **context)
+    return render_step(
+        f"wizard/steps/_{step}.html",
+        order=order,
+        answers=answers,
+        token=token,
+        form=form,
+        step=step,
+        step_number=number,
+        step_total=total,
+        back_url=url_for(f"wizard.{back}", token=token) if back else url_for("wizard.entry", token=token),
+        **context,
+    )
 
 
 # --- entry ----------------------------------------------------------------------------------
+
 
 @bp.route("/<token>")
 def entry(token: str):
@@ -61,6 +71,7 @@ def entry(token: str):
 
 
 # --- W1 role --------------------------------------------------------------------------------
+
 
 @bp.route("/<token>/role", methods=["GET", "POST"])
 def role(token: str):
@@ -78,6 +89,7 @@ def role(token: str):
 
 # --- W2 who sets up -------------------------------------------------------------------------
 
+
 @bp.route("/<token>/who", methods=["GET", "POST"])
 def who(token: str):
     order, answers, redirect_to = _open(token, "who")
@@ -92,8 +104,7 @@ def who(token: str):
         # Another person, or the customer: they receive the link and finish (rule W2).
         try:
             order.customer_sets_up = form.who.data == "customer"
-            change_contact(order, contact=form.email.data, setup_language=form.language.data,
-                           actor=None, send_now=True)
+            change_contact(order, contact=form.email.data, setup_language=form.language.data, actor=None, send_now=True)
         except OrderRuleError as error:
             session.rollback()
             flash(str(error.message), "error")
@@ -101,12 +112,14 @@ def who(token: str):
         session.commit()
         deliver_soon()
         state.forget(order.id)
-        return stop("handed_over", order, token, email=form.email.data.strip().lower(),
-                    customer=form.who.data == "customer")
+        return stop(
+            "handed_over", order, token, email=form.email.data.strip().lower(), customer=form.who.data == "customer"
+        )
     return _page("who", order, answers, token, form)
 
 
 # --- W3 partner organization ----------------------------------------------------------------
+
 
 @bp.route("/<token>/partner", methods=["GET", "POST"])
 def partner(token: str):
@@ -114,15 +127,27 @@ def partner(token: str):
     if redirect_to:
         return redirect_to
     if order.partner.setup_pending:  # the partner's first order: create its organization
-        form = forms.PartnerCreateForm(data={"company": answers.get("partner_company", order.partner.name),
-                                             "admin_email": answers.get("partner_admin_email")})
+        form = forms.PartnerCreateForm(
+            data={
+                "company": answers.get("partner_company", order.partner.name),
+                "admin_email": answers.get("partner_admin_email"),
+            }
+        )
         if form.validate_on_submit():
             holder = matching.user_organization(form.admin_email.data)
             if holder is not None:  # rule W4
-                form.admin_email.errors.append(_("This email address already belongs to an organization. A user can belong to only one organization at a time."))
+                form.admin_email.errors.append(
+                    _(
+                        "This email address already belongs to an organization. A user can belong to only one organization at a time."
+                    )
+                )
             else:
-                state.save(order.id, partner_company=form.company.data.strip(),
-                           partner_admin_email=form.admin_email.data.strip().lower(), partner_confirmed=True)
+                state.save(
+                    order.id,
+                    partner_company=form.company.data.strip(),
+                    partner_admin_email=form.admin_email.data.strip().lower(),
+                    partner_confirmed=True,
+                )
                 return _go(token, "admin")
         return _page("partner", order, answers, token, form, creating=True)
     form = forms.PartnerReviewForm()
@@ -132,11 +157,11 @@ def partner(token: str):
             return stop("partner_unknown", order, token)
         state.save(order.id, partner_confirmed=True)
         return _go(token, "admin")
-    return _page("partner", order, answers, token, form, creating=False,
-                 partner_facts=matching.facts(order.partner))
+    return _page("partner", order, answers, token, form, creating=False, partner_facts=matching.facts(order.partner))
 
 
 # --- W4 customer admin email ----------------------------------------------------------------
+
 
 @bp.route("/<token>/admin", methods=["GET", "POST"])
 def admin(token: str):
@@ -158,6 +183,7 @@ def admin(token: str):
 
 # --- W5 company and country -----------------------------------------------------------------
 
+
 @bp.route("/<token>/company", methods=["GET", "POST"])
 def company(token: str):
     order, answers, redirect_to = _open(token, "company")
@@ -167,7 +193,11 @@ def company(token: str):
     form.country.choices = [("", _("Choose a country"))] + country_choices(current_language())
     if form.validate_on_submit():
         if is_unsupported(form.country.data):
-            form.country.errors.append(_("The service is not available in this country or region, so no organization can be created for it. Contact your account representative."))
+            form.country.errors.append(
+                _(
+                    "The service is not available in this country or region, so no organization can be created for it. Contact your account representative."
+                )
+            )
         elif region_for(form.country.data) is None:
             form.country.errors.append(_("Choose a country from the list."))
         else:
@@ -179,6 +209,7 @@ def company(token: str):
 
 
 # --- W6 organization (M1-M4) ----------------------------------------------------------------
+
 
 @bp.route("/<token>/organization", methods=["GET", "POST"])
 def organization(token: str):
@@ -200,8 +231,9 @@ def organization(token: str):
             else:
                 state.save(order.id, organization=str(m1.id), reason="m1_email_match")
                 return _go(token, "confirm")
-        return _page("organization", order, answers, token, form, m1=matching.facts(m1),
-                     region=region_for(answers["country"]))
+        return _page(
+            "organization", order, answers, token, form, m1=matching.facts(m1), region=region_for(answers["country"])
+        )
 
     offered = allowed_organizations(order, answers)
     holder = matching.user_organization(email)
@@ -227,22 +259,40 @@ def organization(token: str):
                 return _blocked(order, token, chosen, outcome, email)
             state.save(order.id, organization=str(chosen.id), reason="m2_candidate")
             return _go(token, "confirm")
-    return _page("organization", order, answers, token, form, m1=None,
-                 candidates=[matching.facts(org) for org in sorted_for(current_language(), offered.values(),
-                                                                       key=lambda org: org.name)],
-                 holder=holder,
-                 problems=problems, region=region_for(answers["country"]))
+    return _page(
+        "organization",
+        order,
+        answers,
+        token,
+        form,
+        m1=None,
+        candidates=[
+            matching.facts(org) for org in sorted_for(current_language(), offered.values(), key=lambda org: org.name)
+        ],
+        holder=holder,
+        problems=problems,
+        region=region_for(answers["country"]),
+    )
 
 
-BLOCKED_REASONS = {matching.Outcome.BLOCKED_CUSTOMER: "blocked_customer",
-                   matching.Outcome.BLOCKED_OWN_USE: "blocked_own_use"}
+BLOCKED_REASONS = {
+    matching.Outcome.BLOCKED_CUSTOMER: "blocked_customer",
+    matching.Outcome.BLOCKED_OWN_USE: "blocked_own_use",
+}
 
 
 def _blocked(order, token, organization, outcome, email: str, asked: str | None = None):
     """Rule M4's stop, with the way out: ask the full admin to add the admin email."""
     form = forms.AskToBeAddedForm(data={"organization": str(organization.id)})
-    return stop(BLOCKED_REASONS[outcome], order, token, facts=matching.facts(organization), ask_form=form,
-                asked=asked, answers_email=email)
+    return stop(
+        BLOCKED_REASONS[outcome],
+        order,
+        token,
+        facts=matching.facts(organization),
+        ask_form=form,
+        asked=asked,
+        answers_email=email,
+    )
 
 
 @bp.route("/<token>/ask-to-be-added", methods=["POST"])
@@ -257,8 +307,10 @@ def ask_to_be_added(token: str):
     if organization is None:  # only an organization this wizard could have offered
         return _go(token, "organization")
     # Requests go to the organization's first full admin: counted per organization, and per client.
-    checks = ((throttle.EMAIL_CLIENT, request.remote_addr or "unknown"),
-              (throttle.EMAIL_ACCOUNT, f"add-me:{organization.id}"))
+    checks = (
+        (throttle.EMAIL_CLIENT, request.remote_addr or "unknown"),
+        (throttle.EMAIL_ACCOUNT, f"add-me:{organization.id}"),
+    )
     throttle.check(*checks)
     try:
         asked = ask_full_admin(order, organization, answers)
@@ -275,14 +327,19 @@ def ask_to_be_added(token: str):
 
 # --- W7 confirm -----------------------------------------------------------------------------
 
+
 def _summary(order, answers):
     choice = answers.get("organization")
     existing = None
     if choice and choice != "new":
         existing = allowed_organizations(order, answers).get(int(choice))
-    return {"existing": existing, "region": region_for(answers.get("country", "")),
-            "ask_admin": existing is not None and matching.outcome(
-                answers["role"], existing, answers["admin_email"], order.partner_id) is matching.Outcome.CONTINUE_ASK_ADMIN}
+    return {
+        "existing": existing,
+        "region": region_for(answers.get("country", "")),
+        "ask_admin": existing is not None
+        and matching.outcome(answers["role"], existing, answers["admin_email"], order.partner_id)
+        is matching.Outcome.CONTINUE_ASK_ADMIN,
+    }
 
 
 @bp.route("/<token>/confirm", methods=["GET", "POST"])
