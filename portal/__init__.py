@@ -40,7 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     folder = app.config["TRANSLATIONS_DIR"]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(folder for _ in app.config["BABEL_DOMAIN"].split(";"))
-    from portal.infra.sessions import ChangedOnlySessionInterface
+    from portal.infra.browser_session import ChangedOnlySessionInterface
 
     app.session_interface = ChangedOnlySessionInterface()
     babel.init_app(app, locale_selector=i18n.choose_language, timezone_selector=i18n.choose_time_zone)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from portal.domain.catalog import OFFERS
 from portal.infra import clock
-from portal.infra.db import session
+from portal.infra.db import db
 from portal.models import (
     AdminRole,
     Order,
@@ -91,7 +91,7 @@ FIRST_NAMES = ["alex", "sam", "kim", "robin", "noor", "eva", "jonas", "mila", "l
 
 
 def is_empty() -> bool:
-    return not session.scalar(select(func.count(Organization.id)))
+    return not db.scalar(select(func.count(Organization.id)))
 
 
 def load() -> dict:
@@ -111,12 +111,12 @@ def load() -> dict:
         if kind == "partner":
             orgs[key].account_rep_email = f"account.rep+{key}@vendor.example"
             orgs[key].account_rep_language = {"NL": "nl", "SI": "sl", "BG": "bg"}.get(country, "en")
-        session.add(orgs[key])
-    session.flush()
+        db.add(orgs[key])
+    db.flush()
 
     for partner, customer, access in RELATIONSHIPS:
         orgs[customer].managing_partner_id = orgs[partner].id
-        session.add(
+        db.add(
             PartnerCustomer(
                 partner_id=orgs[partner].id,
                 customer_id=orgs[customer].id,
@@ -144,13 +144,13 @@ def load() -> dict:
             display_name=email.split("@")[0].replace(".", " ").title(),
         )
         user.set_password(DEMO_PASSWORD)
-        session.add(user)
-        session.flush()
-        session.add(AdminRole(user_id=user.id, organization_id=orgs[key].id, role=role, granted_at=user.created_at))
+        db.add(user)
+        db.flush()
+        db.add(AdminRole(user_id=user.id, organization_id=orgs[key].id, role=role, granted_at=user.created_at))
 
     for key, (_name, _kind, _tier, _certified, _country, _region, _age, domain, count) in ORGANIZATIONS.items():
         for n in range(count):
-            session.add(
+            db.add(
                 User(
                     email=f"{FIRST_NAMES[n % len(FIRST_NAMES)]}.{key}{n}@{domain}",
                     language="en",
@@ -159,7 +159,7 @@ def load() -> dict:
                 )
             )
     # A Contoso Manufacturing colleague who moved to Contoso Medical keeps the contoso.example address.
-    session.add(
+    db.add(
         User(
             email="j.smith@contoso.example",
             organization_id=orgs["contoso_med"].id,
@@ -173,9 +173,9 @@ def load() -> dict:
             organization_id=orgs[key].id, offer=offer, status="active", created_at=started, billing_started_at=started
         )
         subscription.services = [SubscriptionService(service=s, license_count=licenses) for s in OFFERS[offer]]
-        session.add(subscription)
+        db.add(subscription)
 
-    anna = session.scalar(select(User).where(User.email == "anna.dekker@northwind.example"))
+    anna = db.scalar(select(User).where(User.email == "anna.dekker@northwind.example"))
     order = Order(
         partner_id=orgs["northwind"].id,
         placed_by_id=anna.id,
@@ -189,7 +189,7 @@ def load() -> dict:
         created_at=now - timedelta(days=1),
     )
     order.lines = [OrderLine(service=s, quantity=30, status="awaiting_provisioning") for s in OFFERS["A-SPK"]]
-    session.add(order)
+    db.add(order)
 
     # The first order of a partner that has no organization yet (from the ordering tool).
     first = Order(
@@ -205,7 +205,7 @@ def load() -> dict:
         created_at=now,
     )
     first.lines = [OrderLine(service=s, quantity=20, status="awaiting_provisioning") for s in OFFERS["A-WX"]]
-    session.add(first)
+    db.add(first)
 
     for key, admin_email, days_ago, length, status in TRIALS:
         starts = (now - timedelta(days=days_ago)).date()
@@ -221,6 +221,6 @@ def load() -> dict:
             created_at=now - timedelta(days=days_ago),
         )
         trial.services = [TrialService(service="contact_center")]
-        session.add(trial)
-    session.commit()
+        db.add(trial)
+    db.commit()
     return {"organizations": len(orgs), "sign_ins": len(SIGN_INS)}

@@ -81,10 +81,10 @@ def app(app_config):
 @pytest.fixture
 def db(app):
     """The database session, inside an application context."""
-    from portal.infra.db import session
+    from portal.infra.db import db
 
     with app.app_context():
-        yield session
+        yield db
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from itertools import count
 
 from portal.infra import clock
-from portal.infra.db import session
+from portal.infra.db import db
 from portal.models import AdminRole, Organization, PartnerCustomer, User
 from portal.orders import rules as orders
 from portal.trials import lifecycle
@@ -27,10 +27,10 @@ def _user(org: Organization, email: str, role: str | None, language: str | None)
         display_name=email.split("@")[0].replace(".", " ").title(),
     )
     user.set_password(PASSWORD)
-    session.add(user)
-    session.flush()
+    db.add(user)
+    db.flush()
     if role:
-        session.add(AdminRole(user_id=user.id, organization_id=org.id, role=role, granted_at=clock.now()))
+        db.add(AdminRole(user_id=user.id, organization_id=org.id, role=role, granted_at=clock.now()))
     return user
 
 
@@ -54,10 +54,10 @@ def make_partner(
         data_region="EU",
         created_at=clock.now() - timedelta(days=400),
     )
-    session.add(org)
-    session.flush()
+    db.add(org)
+    db.flush()
     admin = _user(org, f"admin{n}@partner{n}.example", admin_role, language)
-    session.commit()
+    db.commit()
     return org, admin
 
 
@@ -81,17 +81,17 @@ def make_customer(
         created_at=clock.now() - timedelta(days=300),
         managing_partner_id=partner.id if partner else None,
     )
-    session.add(org)
-    session.flush()
+    db.add(org)
+    db.flush()
     domain = f"customer{n}.example"
     admin = _user(org, f"admin@{domain}", "full_admin", language)
     for k in range(users):
         _user(org, f"user{k}@{domain}", None, None)
     if partner is not None:
-        session.add(
+        db.add(
             PartnerCustomer(partner_id=partner.id, customer_id=org.id, access_level=access, created_at=org.created_at)
         )
-    session.commit()
+    db.commit()
     return org, admin
 
 
@@ -116,7 +116,7 @@ def make_order(
         licenses=licenses,
         submission_key=f"factory-{next(_serial)}",
     )
-    session.commit()
+    db.commit()
     return order
 
 
@@ -146,5 +146,5 @@ def make_trial(
         existing_confirmed=True,
         **options,
     )
-    session.commit()
+    db.commit()
     return trial

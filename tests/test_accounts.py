@@ -267,13 +267,13 @@ def test_sign_in_does_the_same_work_for_unknown_and_known_addresses(client, app,
 def test_sign_in_timing_does_not_tell_which_addresses_exist(app, demo):
     """Statistical: the medians of repeated attempts are close (a ratio, not a time limit), with
     the production hash method (scrypt) rather than the tests' cheap one."""
-    from portal.infra.db import session
+    from portal.infra.db import db
     from portal.models import User
 
     app.config.update(RATELIMIT_ENABLED=False, PASSWORD_HASH_METHOD="scrypt")
     with app.app_context():
-        session.scalar(select(User).where(User.email == "admin@contoso.example")).set_password("portal-demo-2026")
-        session.commit()
+        db.scalar(select(User).where(User.email == "admin@contoso.example")).set_password("portal-demo-2026")
+        db.commit()
     client = app.test_client()
 
     def median(email):

@@ -18,12 +18,12 @@ ADMIN = "admin@contoso.example"
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_m4_ask_the_full_admin_who_adds_you_then_the_wizard_continues(live_portal, app, page, lang):
-    from portal.infra.db import session
+    from portal.infra.db import db
 
     new = f"new.{lang}@contoso.example"
     with app.app_context():  # the full admin reads the portal in this journey's language
-        session.scalar(select(User).where(User.email == ADMIN)).language = lang
-        session.commit()
+        db.scalar(select(User).where(User.email == ADMIN)).language = lang
+        db.commit()
     j = Journey(app, page, live_portal, lang, "m4-ask")
     t, shot = j.t, Shots("m4-ask", lang, page)
 
@@ -75,6 +75,6 @@ def test_m4_ask_the_full_admin_who_adds_you_then_the_wizard_continues(live_porta
     j.next()
     j.confirm("Contoso Manufacturing")
     with app.app_context():
-        contoso = session.scalar(select(Organization.id).where(Organization.name == "Contoso Manufacturing"))
-        order = session.scalar(select(Order).where(Order.submission_key == f"browser-m4-ask-{lang}-00001"))
+        contoso = db.scalar(select(Organization.id).where(Organization.name == "Contoso Manufacturing"))
+        order = db.scalar(select(Order).where(Order.submission_key == f"browser-m4-ask-{lang}-00001"))
         assert order.mapped_organization_id == contoso

@@ -140,7 +140,7 @@ def test_t13_t14_tier_1_converts_and_tier_2_is_sent_to_its_distributor(live_port
     expect(page.locator(".flash-success")).to_contain_text("ORD-")
     s.shot("converted")
 
-    from portal.infra.db import session as db
+    from portal.infra.db import db
     from portal.models import User
     from portal.trials import lifecycle
 

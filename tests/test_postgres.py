@@ -106,28 +106,28 @@ def test_migrations_on_postgres_match_the_models(postgres_url, pg_app):
 def test_constraints_hold_on_postgres(pg_app):
     from sqlalchemy.exc import IntegrityError
 
-    from portal.infra.db import session
+    from portal.infra.db import db
     from portal.models import Organization, User
     from tests.conftest import START
 
     with pg_app.app_context():
-        org = session.scalar(select(Organization).where(Organization.name == "Acme Rockets"))
-        session.add(User(email="ADMIN@contoso.example", organization_id=org.id, created_at=START))
+        org = db.scalar(select(Organization).where(Organization.name == "Acme Rockets"))
+        db.add(User(email="ADMIN@contoso.example", organization_id=org.id, created_at=START))
         with pytest.raises(IntegrityError):  # rule W4
-            session.flush()
-        session.rollback()
+            db.flush()
+        db.rollback()
         with pytest.raises(IntegrityError):
-            session.add(
+            db.add(
                 Organization(
                     name="X", kind="customer", partner_tier=1, country="NL", data_region="EU", created_at=START
                 )
             )
-            session.flush()
-        session.rollback()
+            db.flush()
+        db.rollback()
 
 
 def test_order_flow_on_postgres(pg_app):
-    from portal.infra.db import session
+    from portal.infra.db import db
     from portal.models import Order, OutgoingEmail
 
     client = pg_app.test_client()
@@ -148,25 +148,25 @@ def test_order_flow_on_postgres(pg_app):
 
     assert ticks_at_once(pg_app, runs=4) == []  # four schedulers at once
     with pg_app.app_context():
-        order_id = session.scalar(select(Order.id).where(Order.submission_key == "pg-order-key-00001"))
+        order_id = db.scalar(select(Order.id).where(Order.submission_key == "pg-order-key-00001"))
         assert (
-            session.scalar(
+            db.scalar(
                 select(func.count(OutgoingEmail.id)).where(
                     OutgoingEmail.order_id == order_id, OutgoingEmail.kind == "setup_now"
                 )
             )
             == 1
         )
-        assert session.get(Order, order_id).setup_email_sent_at is not None
+        assert db.get(Order, order_id).setup_email_sent_at is not None
 
 
 def test_w7_concurrent_confirmations_map_once_on_postgres(pg_app):
-    from portal.infra.db import session
+    from portal.infra.db import db
     from portal.models import Organization, Subscription
     from tests.wizard_driver import place_order, race_confirmations
 
     order_id, token = place_order(pg_app, key="pg-wizard-race-00001")
     assert race_confirmations(pg_app, token, "PG Racer") == [302] * 4
     with pg_app.app_context():
-        assert session.scalar(select(func.count(Organization.id)).where(Organization.name.like("PG Racer %"))) == 1
-        assert session.scalar(select(func.count(Subscription.id)).where(Subscription.order_id == order_id)) == 1
+        assert db.scalar(select(func.count(Organization.id)).where(Organization.name.like("PG Racer %"))) == 1
+        assert db.scalar(select(func.count(Subscription.id)).where(Subscription.order_id == order_id)) == 1

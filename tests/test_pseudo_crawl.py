@@ -193,12 +193,12 @@ def test_pseudo_partner_admin(live_portal, app, page, width):
 
 @pytest.mark.parametrize("width", [320, 1280])
 def test_pseudo_customer_admin(live_portal, app, page, width):
-    from portal.infra.db import session
+    from portal.infra.db import db
     from portal.models import User
     from portal.trials import lifecycle
 
     with app.app_context():  # a pending trial request for Contoso (rule T8)
-        ivan = session.query(User).filter_by(email="ivan.petrov@sofiacomm.example").one()
+        ivan = db.query(User).filter_by(email="ivan.petrov@sofiacomm.example").one()
         lifecycle.start_trial(
             partner=ivan.organization,
             actor=ivan,
@@ -212,7 +212,7 @@ def test_pseudo_customer_admin(live_portal, app, page, width):
             supported_location=True,
             existing_confirmed=True,
         )
-        session.commit()
+        db.commit()
     c = Crawler(page, live_portal.url, width, "customer")
     sign_in(c, "admin@contoso.example")
     c.visit(f"/{CODE}/organization/", "organization")

@@ -344,9 +344,9 @@ def test_w5_contact_centre_trial_conversion_needs_the_trials_admin_email(client,
     w = Wizard(client, token)
     w.through(admin_email="someone.else@helios.example", company="Helios Contact Centre")
     with app.app_context():
-        from portal.infra.db import session
+        from portal.infra.db import db
 
-        helios = session.scalar(select(Organization.id).where(Organization.name == "Helios Contact Services"))
+        helios = db.scalar(select(Organization.id).where(Organization.name == "Helios Contact Services"))
     html = w.post("organization", {"organization": str(helios)}).get_data(as_text=True)
     assert "To convert the trial, go back and enter the same admin email as the trial’s." in html
     w.through(admin_email="trial.admin@helios.example", company="Helios Contact Centre")

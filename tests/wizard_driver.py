@@ -13,11 +13,11 @@ def place_order(
     app, *, offer="A-WX", partner="Northwind Solutions B.V.", language="en", key=None, contact="it@example.net"
 ) -> tuple[int, str]:
     """An order whose "Set up now" email went out today; returns (order id, link token)."""
-    from portal.infra.db import session
+    from portal.infra.db import db
 
     with app.app_context():
-        partner_org = session.scalar(select(Organization).where(Organization.name == partner))
-        anna = session.scalar(select(User).where(User.email == "anna.dekker@northwind.example"))
+        partner_org = db.scalar(select(Organization).where(Organization.name == partner))
+        anna = db.scalar(select(User).where(User.email == "anna.dekker@northwind.example"))
         order, _ = rules.place_order(
             partner=partner_org,
             placed_by=anna,
@@ -28,17 +28,17 @@ def place_order(
             licenses=30,
             submission_key=key or f"wizard-{offer}-{partner[:5]}-{language}-0001",
         )
-        session.commit()
+        db.commit()
         rules.send_due_setup_emails()
-        order = session.get(Order, order.id)
+        order = db.get(Order, order.id)
         return order.id, setup_token(order)
 
 
 def demo_order(app, key: str) -> tuple[int, str]:
-    from portal.infra.db import session
+    from portal.infra.db import db
 
     with app.app_context():
-        order = session.scalar(select(Order).where(Order.submission_key == key))
+        order = db.scalar(select(Order).where(Order.submission_key == key))
         return order.id, setup_token(order)
 
 

@@ -1,7 +1,7 @@
 """Recording audit events inside the caller's transaction."""
 
 from portal.infra import clock
-from portal.infra.db import session
+from portal.infra.db import db
 from portal.models import AuditEvent
 
 
@@ -14,5 +14,5 @@ def record(action: str, *, actor=None, organization_id=None, order_id=None, **de
         order_id=order_id,
         details=details,
     )
-    session.add(event)
+    db.add(event)
     return event

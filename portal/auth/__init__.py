@@ -5,7 +5,7 @@ def init_app(app) -> None:
     from flask_babel import lazy_gettext as _l
 
     from portal.domain import permissions
-    from portal.infra.db import session
+    from portal.infra.db import db
     from portal.infra.extensions import login_manager
     from portal.models import User
 
@@ -22,7 +22,7 @@ def init_app(app) -> None:
     def load_user(user_id: str):
         """The user of this browser's live session; an ended or expired one signs nobody in."""
         try:
-            user = session.get(User, int(user_id))
+            user = db.get(User, int(user_id))
         except (TypeError, ValueError):
             return None
         if user is None or not user.active or login_sessions.current(user.id) is None:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from portal.auth import tokens
 from portal.domain.normalize import email_key
 from portal.infra import clock
-from portal.infra.db import session
+from portal.infra.db import db
 from portal.infra.urls import external_url
 from portal.mail.outbox import queue
 from portal.models import User
@@ -74,7 +74,7 @@ def send_link_for(email: str) -> None:
 
     Says nothing about whether the address exists; an unknown or removed one gets nothing.
     """
-    user = session.scalar(select(User).where(User.email == email_key(email)))
+    user = db.scalar(select(User).where(User.email == email_key(email)))
     if user is None or not user.active:
         return
     if user.password_hash:

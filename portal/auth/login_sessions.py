@@ -11,11 +11,11 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from flask import session as cookie
+from flask import session as browser_session
 from sqlalchemy import select, update
 
 from portal.infra import clock
-from portal.infra.db import session
+from portal.infra.db import db
 from portal.models import LoginSession
 
 COOKIE_KEY = "_login"
@@ -31,8 +31,8 @@ def start(user) -> LoginSession:
     token = secrets.token_urlsafe(32)
     now = clock.now()
     row = LoginSession(token_hash=_hash(token), user_id=user.id, created_at=now, last_seen_at=now)
-    session.add(row)
-    cookie[COOKIE_KEY] = token
+    db.add(row)
+    browser_session[COOKIE_KEY] = token
     return row
 
 
@@ -43,10 +43,10 @@ def _limits():
 
 def current(user_id: int) -> LoginSession | None:
     """This browser's session if it belongs to ``user_id`` and is still alive; touches it."""
-    token = cookie.get(COOKIE_KEY)
+    token = browser_session.get(COOKIE_KEY)
     if not isinstance(token, str):
         return None
-    row = session.scalar(select(LoginSession).where(LoginSession.token_hash == _hash(token)))
+    row = db.scalar(select(LoginSession).where(LoginSession.token_hash == _hash(token)))
     if row is None or row.user_id != user_id or row.ended_at is not None:
         return None
     now = clock.now()
@@ -62,9 +62,9 @@ def current(user_id: int) -> LoginSession | None:
 
 
 def end_current(reason: str = "signed_out") -> None:
-    token = cookie.pop(COOKIE_KEY, None)
+    token = browser_session.pop(COOKIE_KEY, None)
     if isinstance(token, str):
-        session.execute(
+        db.execute(
             update(LoginSession)
             .where(LoginSession.token_hash == _hash(token), LoginSession.ended_at.is_(None))
             .values(ended_at=clock.now(), ended_reason=reason)
@@ -78,7 +78,7 @@ def end_all(user_id: int, reason: str, *, keep_current: bool = False) -> int:
         .where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None))
         .values(ended_at=clock.now(), ended_reason=reason)
     )
-    token = cookie.get(COOKIE_KEY) if keep_current else None
+    token = browser_session.get(COOKIE_KEY) if keep_current else None
     if isinstance(token, str):
         statement = statement.where(LoginSession.token_hash != _hash(token))
-    return session.execute(statement.execution_options(synchronize_session=False)).rowcount
+    return db.execute(statement.execution_options(synchronize_session=False)).rowcount

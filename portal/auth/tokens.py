@@ -12,7 +12,7 @@ from enum import Enum
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired
 
-from portal.infra.db import session
+from portal.infra.db import db
 from portal.infra.signing import serializer
 from portal.models import User
 
@@ -56,7 +56,7 @@ def check(token: str, purpose: str) -> TokenCheck:
         return TokenCheck(None, TokenProblem.INVALID)
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
         return TokenCheck(None, TokenProblem.INVALID)
-    user = session.get(User, data["u"])
+    user = db.get(User, data["u"])
     if user is None or not user.active:
         return TokenCheck(None, TokenProblem.INVALID)
     if data.get("f") != _fingerprint(user):

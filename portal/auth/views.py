@@ -9,7 +9,7 @@ Routes (under /<lang>):
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask import session as cookie
+from flask import session as browser_session
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
@@ -30,7 +30,7 @@ from portal.domain.normalize import email_key
 from portal.i18n import current_language, languages, native_name
 from portal.i18n.timezones import choices as time_zone_choices
 from portal.infra import passwords
-from portal.infra.db import session
+from portal.infra.db import db
 from portal.infra.urls import safe_next
 from portal.mail.delivery import deliver_soon
 from portal.models import User
@@ -44,7 +44,7 @@ def _client() -> str:
 
 def _signed_in(user: User) -> None:
     """A new session: the old cookie's contents (and CSRF token) go, a session row begins."""
-    cookie.clear()
+    browser_session.clear()
     login_user(user)
     login_sessions.start(user)
     if user.language is None:  # rule L3: the first sign-in's page language becomes the preference
@@ -60,7 +60,7 @@ def sign_in():
         key = email_key(form.email.data)
         checks = ((throttle.SIGN_IN_ACCOUNT, key), (throttle.SIGN_IN_CLIENT, _client()))
         throttle.check(*checks)
-        user = session.scalar(select(User).where(User.email == key))
+        user = db.scalar(select(User).where(User.email == key))
         usable = user is not None and user.active and user.role is not None and bool(user.password_hash)
         # The same work whether the address exists or not: the timing tells nothing either.
         password_ok = passwords.check_password(
@@ -70,7 +70,7 @@ def sign_in():
             throttle.clear(throttle.SIGN_IN_ACCOUNT, key)
             _signed_in(user)
             record("signed_in", actor=user, organization_id=user.organization_id)
-            session.commit()
+            db.commit()
             return redirect(safe_next(request.args.get("next")) or url_for("core.home"))
         throttle.hit(*checks)
         # One message whatever was wrong, so that sign-in does not reveal which emails exist.
@@ -83,9 +83,9 @@ def sign_out():
     if current_user.is_authenticated:
         login_sessions.end_current("signed_out")
         record("signed_out", actor=current_user.id, organization_id=current_user.organization_id)
-        session.commit()
+        db.commit()
     logout_user()
-    cookie.clear()
+    browser_session.clear()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.sign_in"))
 
@@ -99,7 +99,7 @@ def forgot_password():
         throttle.check(*checks)
         throttle.hit(*checks)
         invitations.send_link_for(key)
-        session.commit()
+        db.commit()
         deliver_soon()
         return render_template("auth/link_sent.html", email=key)
     return render_template("auth/forgot_password.html", form=form)
@@ -121,10 +121,10 @@ def choose_password(purpose: str, token: str):
     form = PasswordForm(email=user.email)
     if form.validate_on_submit():
         # Re-read and lock the user: of two tabs posting the same link, the second finds it used.
-        locked = session.scalar(select(User).where(User.id == user.id).with_for_update())
+        locked = db.scalar(select(User).where(User.id == user.id).with_for_update())
         again = tokens.check(token, purpose)
         if again.problem is not None or locked is None:
-            session.rollback()
+            db.rollback()
             return _link_problem(purpose, token, again.problem or TokenProblem.INVALID)
         locked.set_password(form.password.data)
         ended = login_sessions.end_all(locked.id, "password_" + purpose)
@@ -136,7 +136,7 @@ def choose_password(purpose: str, token: str):
             organization_id=locked.organization_id,
             sessions_ended=ended,
         )
-        session.commit()
+        db.commit()
         if locked.role is None:
             flash(_("Your password is saved."), "success")
             return redirect(url_for("auth.sign_in"))
@@ -165,7 +165,7 @@ def renew_link(purpose: str):
     throttle.hit(*checks)
     invitations.send_link_for(found.user.email)
     record("password_link_renewed", actor=found.user, organization_id=found.user.organization_id, purpose=purpose)
-    session.commit()
+    db.commit()
     deliver_soon()
     return render_template("auth/link_sent.html", email=None)
 
@@ -184,7 +184,7 @@ def _preferences_form():
 def account():
     form = _preferences_form()
     if form.validate_on_submit():
-        user = session.get(User, current_user.id)
+        user = db.get(User, current_user.id)
         user.language = form.language.data
         user.time_zone = None if form.time_zone.data == "UTC" else form.time_zone.data
         record(
@@ -194,7 +194,7 @@ def account():
             language=form.language.data,
             time_zone=form.time_zone.data,
         )
-        session.commit()
+        db.commit()
         flash(_("Your preferences are saved."), "success")
         return redirect(url_for("auth.account", lang=form.language.data))
     return render_template("auth/account.html", form=form, password_form=ChangePasswordForm(email=current_user.email))
@@ -205,12 +205,12 @@ def account():
 def change_password():
     password_form = ChangePasswordForm(email=current_user.email)
     if password_form.validate_on_submit():
-        user = session.scalar(select(User).where(User.id == current_user.id).with_for_update())
+        user = db.scalar(select(User).where(User.id == current_user.id).with_for_update())
         if user.check_password(password_form.current.data):
             user.set_password(password_form.password.data)
             ended = login_sessions.end_all(user.id, "password_changed", keep_current=True)
             record("password_changed", actor=user, organization_id=user.organization_id, sessions_ended=ended)
-            session.commit()
+            db.commit()
             flash(_("Your password is changed. You are signed out everywhere else."), "success")
             return redirect(url_for("auth.account"))
         password_form.current.errors = list(password_form.current.errors) + [_("The current password is incorrect.")]

@@ -12,7 +12,7 @@ from sqlalchemy import exists, func, select
 
 from portal.domain.normalize import email_domain, email_key, name_prefix
 from portal.infra import clock
-from portal.infra.db import session
+from portal.infra.db import db
 from portal.models import AdminRole, Organization, Subscription, Trial, User
 
 # rule M3's guidance: "an old creation date" - older than this, with no active subscription.
@@ -51,7 +51,7 @@ class Facts:
 
 def first_full_admin(org: Organization) -> User | None:
     """The full admin M3 names and M4 asks: the earliest active one."""
-    return session.scalar(
+    return db.scalar(
         select(User)
         .join(AdminRole, AdminRole.user_id == User.id)
         .where(AdminRole.organization_id == org.id, AdminRole.role == "full_admin", User.active.is_(True))
@@ -62,9 +62,9 @@ def first_full_admin(org: Organization) -> User | None:
 
 def facts(org: Organization, now: datetime | None = None) -> Facts:
     now = now or clock.now()
-    users = session.scalar(select(func.count(User.id)).where(User.organization_id == org.id)) or 0
+    users = db.scalar(select(func.count(User.id)).where(User.organization_id == org.id)) or 0
     active = (
-        session.scalar(
+        db.scalar(
             select(func.count(Subscription.id)).where(
                 Subscription.organization_id == org.id, Subscription.status == "active"
             )
@@ -85,7 +85,7 @@ def facts(org: Organization, now: datetime | None = None) -> Facts:
 
 def admin_organization(admin_email: str) -> Organization | None:
     """Rule M1: the organization where this email is an admin, if any."""
-    return session.scalar(
+    return db.scalar(
         select(Organization)
         .join(User, User.organization_id == Organization.id)
         .join(AdminRole, AdminRole.user_id == User.id)
@@ -95,7 +95,7 @@ def admin_organization(admin_email: str) -> Organization | None:
 
 def user_organization(email: str) -> Organization | None:
     """Rule W4: a user belongs to exactly one organization; this is it, if the email is known."""
-    return session.scalar(
+    return db.scalar(
         select(Organization).join(User, User.organization_id == Organization.id).where(User.email == email_key(email))
     )
 
@@ -112,7 +112,7 @@ def candidates(company_name: str, admin_email: str, *, exclude: set[int] = froze
         .where(Organization.name_prefix == prefix, has_domain_user, Organization.setup_pending.is_(False))
         .order_by(Organization.created_at)
     )
-    return [org for org in session.scalars(query) if org.id not in exclude]
+    return [org for org in db.scalars(query) if org.id not in exclude]
 
 
 def situation(role: str, organization: Organization, partner_id: int) -> Situation:
@@ -162,7 +162,7 @@ def trial_conversion_problem(offer: str, organization: Organization, admin_email
 
 
 def latest_trial(organization: Organization) -> Trial | None:
-    return session.scalar(
+    return db.scalar(
         select(Trial).where(Trial.customer_id == organization.id).order_by(Trial.created_at.desc()).limit(1)
     )
 

@@ -65,10 +65,10 @@ def may_start_trials(user) -> bool:
 
 def access_level(partner_id: int, customer_id: int) -> str | None:
     """The partner's access to the customer organization; None without a relationship."""
-    from portal.infra.db import session
+    from portal.infra.db import db
     from portal.models import PartnerCustomer
 
-    return session.scalar(
+    return db.scalar(
         select(PartnerCustomer.access_level).where(
             PartnerCustomer.partner_id == partner_id, PartnerCustomer.customer_id == customer_id
         )

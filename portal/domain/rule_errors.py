@@ -18,9 +18,9 @@ class RuleError(ValueError):
 
 def show(error: RuleError, form=None) -> None:
     """Roll back what the refused change began, then tell the user where it belongs."""
-    from portal.infra.db import session
+    from portal.infra.db import db
 
-    session.rollback()
+    db.rollback()
     field = getattr(form, error.field, None) if form is not None and error.field else None
     if field is not None:
         field.errors = list(field.errors) + [str(error.message)]

@@ -78,5 +78,7 @@ def _current_session():
 
 from werkzeug.local import LocalProxy  # noqa: E402
 
-#: The request's (or CLI command's) database session.
-session = LocalProxy(_current_session)
+#: The request's (or CLI command's) database session, called `db` everywhere. "Session" alone names
+#: nothing in this codebase: the signed cookie is `browser_session` (portal/infra/browser_session.py),
+#: a user's signed-in devices are `portal.auth.login_sessions`.
+db = LocalProxy(_current_session)

@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
 from portal.infra import clock
-from portal.infra.db import session
+from portal.infra.db import db
 from portal.mail.outbox import retry_delay
 from portal.models import OutgoingEmail
 
@@ -57,17 +57,17 @@ def _claim(email_id: int, now) -> bool:
         and_(OutgoingEmail.status == "queued", OutgoingEmail.next_attempt_at <= now),
         and_(OutgoingEmail.status == "sending", OutgoingEmail.claimed_at <= now - STALE_CLAIM),
     )
-    result = session.execute(
+    result = db.execute(
         update(OutgoingEmail).where(OutgoingEmail.id == email_id, claimable).values(status="sending", claimed_at=now)
     )
-    session.commit()
+    db.commit()
     return result.rowcount == 1
 
 
 def deliver_due(limit: int = 100) -> dict:
     """Send what is due; returns counts of sent and failed deliveries."""
     now = clock.now()
-    due = session.scalars(
+    due = db.scalars(
         select(OutgoingEmail.id)
         .where(
             or_(
@@ -78,17 +78,17 @@ def deliver_due(limit: int = 100) -> dict:
         .order_by(OutgoingEmail.id)
         .limit(limit)
     ).all()
-    session.commit()
+    db.commit()
     counts = {"sent": 0, "failed": 0}
     client = None
     try:
         for email_id in due:
             if not _claim(email_id, now):
                 continue  # another run has it
-            email = session.get(OutgoingEmail, email_id)
+            email = db.get(OutgoingEmail, email_id)
             message = build_message(email, current_app.config["MAIL_FROM"])
             attempts = email.attempts + 1
-            session.commit()  # no transaction stays open while the SMTP server is talking
+            db.commit()  # no transaction stays open while the SMTP server is talking
             try:
                 if client is None:
                     client = smtp_client(current_app.config["SMTP_URL"])
@@ -108,8 +108,8 @@ def deliver_due(limit: int = 100) -> dict:
                 counts["sent"] += 1
             # The update is the transaction's first statement, so SQLite takes the write lock
             # at once (waiting its turn) instead of upgrading a stale read.
-            session.execute(update(OutgoingEmail).where(OutgoingEmail.id == email_id).values(**outcome))
-            session.commit()
+            db.execute(update(OutgoingEmail).where(OutgoingEmail.id == email_id).values(**outcome))
+            db.commit()
     finally:
         if client is not None:
             try:
@@ -128,4 +128,4 @@ def deliver_soon() -> None:
         deliver_due(limit=20)
     except Exception:  # noqa: BLE001 - delivery must never break the page that queued the email
         current_app.logger.exception("Immediate delivery failed; the scheduler will retry")
-        session.rollback()
+        db.rollback()

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.infra import clock
-from portal.infra.db import session
+from portal.infra.db import db
 from portal.models import OutgoingEmail
 
 # Each kind of email: its subject (a whole sentence with named placeholders) and templates.
@@ -52,7 +52,7 @@ def queue(
     kind: str, *, to: str, language: str, dedupe_key: str, order_id: int | None = None, **context
 ) -> OutgoingEmail | None:
     """Queue one email unless one with the same key exists; returns it, or None if it existed."""
-    if session.scalar(select(OutgoingEmail.id).where(OutgoingEmail.dedupe_key == dedupe_key)):
+    if db.scalar(select(OutgoingEmail.id).where(OutgoingEmail.dedupe_key == dedupe_key)):
         return None
     subject, text, html = render(kind, language, **context)
     now = clock.now()
@@ -71,8 +71,8 @@ def queue(
         order_id=order_id,
     )
     try:
-        with session.begin_nested():
-            session.add(email)
+        with db.begin_nested():
+            db.add(email)
     except IntegrityError:
         return None  # another transaction queued it first
     return email

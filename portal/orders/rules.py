@@ -13,7 +13,7 @@ from portal.domain.catalog import FLEX_OFFERS, OFFERS
 from portal.domain.normalize import email_key
 from portal.domain.rule_errors import RuleError
 from portal.infra import clock
-from portal.infra.db import session
+from portal.infra.db import db
 from portal.infra.urls import external_url
 from portal.mail.outbox import queue
 from portal.models import Order, OrderLine
@@ -59,7 +59,7 @@ def place_order(
     submission_key: str,
 ) -> tuple[Order, bool]:
     """rule O1. Returns the order and whether it is new: a resubmitted form finds its order."""
-    existing = session.scalar(select(Order).where(Order.submission_key == submission_key))
+    existing = db.scalar(select(Order).where(Order.submission_key == submission_key))
     if existing is not None:
         if existing.partner_id != partner.id:
             raise OrderRuleError(_l("This form was already used. Reload the page and try again."))
@@ -84,8 +84,8 @@ def place_order(
     order.lines = [
         OrderLine(service=service, quantity=licenses, status="awaiting_provisioning") for service in OFFERS[offer]
     ]
-    session.add(order)
-    session.flush()
+    db.add(order)
+    db.flush()
     record(
         "order_placed",
         actor=placed_by,
@@ -180,19 +180,19 @@ def queue_setup_email(order: Order, *, reason: str, actor=None):
 
 def _claim(order_id: int, *conditions, **values) -> bool:
     """Set ``values`` on the order only if ``conditions`` still hold; True if this run got it."""
-    result = session.execute(update(Order).where(Order.id == order_id, *conditions).values(**values))
+    result = db.execute(update(Order).where(Order.id == order_id, *conditions).values(**values))
     return result.rowcount == 1
 
 
 def send_due_setup_emails() -> int:
     """rule O2: on the requested start date, email the provisioning contact the set-up link."""
     today, sent = clock.today(), 0
-    due = session.scalars(
+    due = db.scalars(
         select(Order.id).where(
             Order.status == "awaiting_provisioning", Order.setup_email_sent_at.is_(None), Order.requested_start <= today
         )
     ).all()
-    session.commit()
+    db.commit()
     for order_id in due:
         if _claim(
             order_id,
@@ -200,16 +200,16 @@ def send_due_setup_emails() -> int:
             Order.status == "awaiting_provisioning",
             setup_email_sent_at=clock.now(),
         ):
-            order = session.get(Order, order_id)
+            order = db.get(Order, order_id)
             sent += queue_setup_email(order, reason="start-date") is not None
-        session.commit()
+        db.commit()
     return sent
 
 
 def alert_account_reps() -> int:
     """rule O3: one day after the requested start date without set-up, alert the account rep."""
     now, alerted = clock.now(), 0
-    due = session.scalars(
+    due = db.scalars(
         select(Order.id).where(
             Order.status == "awaiting_provisioning",
             Order.setup_started_at.is_(None),
@@ -217,7 +217,7 @@ def alert_account_reps() -> int:
             Order.requested_start <= (now - REP_ALERT_AFTER).date(),
         )
     ).all()
-    session.commit()
+    db.commit()
     for order_id in due:
         if _claim(
             order_id,
@@ -226,7 +226,7 @@ def alert_account_reps() -> int:
             Order.status == "awaiting_provisioning",
             rep_alerted_at=now,
         ):
-            order = session.get(Order, order_id)
+            order = db.get(Order, order_id)
             partner = order.partner
             if partner.account_rep_email:
                 queue(
@@ -242,35 +242,35 @@ def alert_account_reps() -> int:
                 )
             record("account_rep_alerted", organization_id=partner.id, order_id=order.id, to=partner.account_rep_email)
             alerted += 1
-        session.commit()
+        db.commit()
     return alerted
 
 
 def close_unprovisioned_lines() -> int:
     """rule O5: lines still awaiting provisioning close after 7 (A-FLEX) or 30 days."""
     today, closed = clock.today(), 0
-    candidates = session.execute(
+    candidates = db.execute(
         select(Order.id, Order.offer, Order.requested_start).where(
             Order.status.in_(("awaiting_provisioning", "mapped"))
         )
     ).all()
-    session.commit()
+    db.commit()
     for order_id, offer, requested_start in candidates:
         if today < requested_start + timedelta(days=close_after_days(offer)):
             continue
         now = clock.now()
-        lines = session.execute(
+        lines = db.execute(
             update(OrderLine)
             .where(OrderLine.order_id == order_id, OrderLine.status == "awaiting_provisioning")
             .values(status="closed", closed_at=now)
         ).rowcount
         if lines:
-            order = session.get(Order, order_id)
+            order = db.get(Order, order_id)
             if all(line.status == "closed" for line in order.lines):
                 order.status, order.closed_at = "closed", now
             record("order_lines_closed", organization_id=order.partner_id, order_id=order_id, lines=lines)
             closed += lines
-        session.commit()
+        db.commit()
     return closed
 
 
@@ -279,7 +279,7 @@ def record_setup_started(order: Order) -> bool:
     (a conditional update, so two tabs at once record it once), and silences the rep alert."""
     if order.status != "awaiting_provisioning":
         return False
-    started = session.execute(
+    started = db.execute(
         update(Order).where(Order.id == order.id, Order.setup_started_at.is_(None)).values(setup_started_at=clock.now())
     )
     if started.rowcount:

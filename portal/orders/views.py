@@ -12,7 +12,7 @@ from portal.domain.catalog import OFFERS
 from portal.domain.permissions import allowed, requires
 from portal.i18n import current_language, languages, native_name
 from portal.i18n.labels import OFFER_LABELS
-from portal.infra.db import session
+from portal.infra.db import db
 from portal.mail.delivery import deliver_soon
 from portal.models import AuditEvent, Order
 from portal.orders.forms import ContactForm, OrderForm, ResendForm
@@ -27,7 +27,7 @@ def _language_choices():
 
 def _own_order(order_id: int) -> Order:
     """An order of the signed-in partner's organization; anything else does not exist for them."""
-    order = session.get(Order, order_id)
+    order = db.get(Order, order_id)
     if order is None or order.partner_id != current_user.organization_id:
         abort(404)
     return order
@@ -42,7 +42,7 @@ def _contact_form(order: Order, formdata=None) -> ContactForm:
 
 
 def _render_order(order: Order, contact_form=None, status=200):
-    events = session.scalars(
+    events = db.scalars(
         select(AuditEvent).where(AuditEvent.order_id == order.id).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     ).all()
     context = dict(
@@ -66,7 +66,7 @@ def _render_order(order: Order, contact_form=None, status=200):
 @bp.route("/")
 @requires("view_orders")
 def index():
-    orders = session.scalars(
+    orders = db.scalars(
         select(Order)
         .where(Order.partner_id == current_user.organization_id)
         .order_by(Order.created_at.desc(), Order.id.desc())
@@ -98,7 +98,7 @@ def new():
         except OrderRuleError as error:
             rule_errors.show(error, form)
         else:
-            session.commit()
+            db.commit()
             if created:
                 flash(
                     _(
@@ -145,10 +145,10 @@ def contact(order_id: int):
             send_now=form.send_now.data,
         )
     except OrderRuleError as error:
-        session.rollback()
+        db.rollback()
         flash(str(error.message), "error")
         return redirect(url_for("orders.show", order_id=order_id))
-    session.commit()
+    db.commit()
     if queued:
         deliver_soon()
         flash(
@@ -161,7 +161,7 @@ def contact(order_id: int):
     else:
         flash(_("The provisioning contact is saved."), "success")
     if request.headers.get("HX-Request"):
-        return _render_order(session.get(Order, order_id))
+        return _render_order(db.get(Order, order_id))
     return redirect(url_for("orders.show", order_id=order_id))
 
 
@@ -176,10 +176,10 @@ def resend(order_id: int):
     try:
         queued = resend_setup_email(order, actor=current_user, nonce=form.nonce.data)
     except OrderRuleError as error:
-        session.rollback()
+        db.rollback()
         flash(str(error.message), "error")
     else:
-        session.commit()
+        db.commit()
         if queued is not None:
             deliver_soon()
         flash(_("The set-up email is on its way to %(contact)s.", contact=order.provisioning_contact), "success")

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from portal.domain.permissions import requires
 from portal.infra import clock
-from portal.infra.db import session
+from portal.infra.db import db
 from portal.models import Subscription, Trial, User
 from portal.trials.forms import ConfirmForm
 from portal.trials.status import STATUS_LABELS
@@ -18,11 +18,11 @@ bp = Blueprint("organization", __name__, url_prefix="/<lang:lang>/organization")
 @requires("view_organization")
 def overview():
     org = current_user.organization
-    users = session.scalars(select(User).where(User.organization_id == org.id).order_by(User.email)).all()
-    subscriptions = session.scalars(
+    users = db.scalars(select(User).where(User.organization_id == org.id).order_by(User.email)).all()
+    subscriptions = db.scalars(
         select(Subscription).where(Subscription.organization_id == org.id).order_by(Subscription.created_at.desc())
     ).all()
-    trials = session.scalars(select(Trial).where(Trial.customer_id == org.id).order_by(Trial.created_at.desc())).all()
+    trials = db.scalars(select(Trial).where(Trial.customer_id == org.id).order_by(Trial.created_at.desc())).all()
     return render_template(
         "organization/overview.html",
         org=org,

@@ -20,7 +20,7 @@ from portal.domain.normalize import email_key
 from portal.domain.rule_errors import RuleError
 from portal.i18n import page_language
 from portal.infra import clock
-from portal.infra.db import session
+from portal.infra.db import db
 from portal.models import AdminRole, AuditEvent, Organization, User
 
 ROLES_BY_KIND = {
@@ -37,11 +37,11 @@ class PeopleRuleError(RuleError):
 def _lock(org: Organization) -> None:
     """Serialize changes to one organization's admins (PostgreSQL: a row lock; SQLite already
     serializes writing requests with BEGIN IMMEDIATE)."""
-    session.execute(select(Organization.id).where(Organization.id == org.id).with_for_update())
+    db.execute(select(Organization.id).where(Organization.id == org.id).with_for_update())
 
 
 def full_admin_count(org_id: int) -> int:
-    return session.scalar(
+    return db.scalar(
         select(func.count())
         .select_from(AdminRole)
         .join(User, User.id == AdminRole.user_id)
@@ -84,7 +84,7 @@ def add_user(
     except EmailNotValidError:
         raise PeopleRuleError(_l("Enter a valid email address."), "email") from None
     now = clock.now()
-    user = session.scalar(select(User).where(User.email == email_key(email)))
+    user = db.scalar(select(User).where(User.email == email_key(email)))
     if user is not None and user.organization_id != org.id:
         raise PeopleRuleError(
             _l(
@@ -109,13 +109,13 @@ def add_user(
             page_language=page_language(),
             created_at=now,
         )  # rule L3: no preference unless chosen
-        session.add(user)
+        db.add(user)
         action = "user_added"
-    session.flush()
+    db.flush()
     if role is not None:
-        session.add(AdminRole(user_id=user.id, organization_id=org.id, role=role, granted_at=now))
-        session.flush()
-        session.refresh(user)
+        db.add(AdminRole(user_id=user.id, organization_id=org.id, role=role, granted_at=now))
+        db.flush()
+        db.refresh(user)
     invitations.invite(user, invited_by=actor)
     _audit(action, org, actor, user, role=role)
     return user
@@ -133,12 +133,12 @@ def set_role(org: Organization, user: User, role: str | None, *, actor: User) ->
     if role != "full_admin":
         _guard_last_full_admin(org, user)
     if user.admin_role is not None:
-        session.delete(user.admin_role)
-        session.flush()
+        db.delete(user.admin_role)
+        db.flush()
     if role is not None:
-        session.add(AdminRole(user_id=user.id, organization_id=org.id, role=role, granted_at=clock.now()))
-    session.flush()
-    session.expire(user, ["admin_role"])
+        db.add(AdminRole(user_id=user.id, organization_id=org.id, role=role, granted_at=clock.now()))
+    db.flush()
+    db.expire(user, ["admin_role"])
     _audit("role_changed", org, actor, user, previous=previous, role=role)
     return True
 
@@ -152,9 +152,9 @@ def remove_user(org: Organization, user: User, *, actor: User) -> bool:
         return False  # already removed: a repeat changes nothing
     _guard_last_full_admin(org, user)
     previous = user.role
-    session.execute(delete(AdminRole).where(AdminRole.user_id == user.id))
+    db.execute(delete(AdminRole).where(AdminRole.user_id == user.id))
     user.active = False
-    session.expire(user, ["admin_role"])
+    db.expire(user, ["admin_role"])
     login_sessions.end_all(user.id, "removed")
     _audit("user_removed", org, actor, user, previous=previous)
     return True
@@ -162,7 +162,7 @@ def remove_user(org: Organization, user: User, *, actor: User) -> bool:
 
 def history(org_id: int, limit: int = 20) -> list[AuditEvent]:
     return list(
-        session.scalars(
+        db.scalars(
             select(AuditEvent)
             .where(AuditEvent.organization_id == org_id, AuditEvent.action.in_(ACTIONS))
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())

@@ -18,7 +18,7 @@ from portal.domain import rule_errors
 from portal.domain.permissions import access_level, allowed, may_manage_people
 from portal.i18n import languages, native_name
 from portal.i18n.labels import ROLE_LABELS
-from portal.infra.db import session
+from portal.infra.db import db
 from portal.mail.delivery import deliver_soon
 from portal.models import Organization, User
 from portal.people import rules
@@ -47,7 +47,7 @@ def _organization(customer_id: int | None) -> Organization:
         if not allowed(current_user, "manage_people"):
             abort(403)
         return current_user.organization
-    org = session.get(Organization, customer_id)
+    org = db.get(Organization, customer_id)
     if (
         org is None
         or org.kind != "customer"
@@ -61,7 +61,7 @@ def _organization(customer_id: int | None) -> Organization:
 
 
 def _member(org: Organization, user_id: int) -> User:
-    user = session.get(User, user_id)
+    user = db.get(User, user_id)
     if user is None or user.organization_id != org.id:
         abort(404)
     return user
@@ -97,8 +97,8 @@ def _page(org: Organization, customer_id: int | None, add_form=None, status: int
         query = query.where(
             or_(User.email.like(needle, escape="\\"), func.lower(User.display_name).like(needle, escape="\\"))
         )
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    users = session.scalars(
+    total = db.scalar(select(func.count()).select_from(query.subquery()))
+    users = db.scalars(
         query.options(selectinload(User.admin_role))
         .order_by(User.active.desc(), User.email)
         .limit(PAGE_SIZE)
@@ -135,7 +135,7 @@ def _page(org: Organization, customer_id: int | None, add_form=None, status: int
 
 
 def _refused(error: PeopleRuleError, org, customer_id):
-    session.rollback()
+    db.rollback()
     flash(str(error.message), "error")
     return redirect(_index_url(org, customer_id))
 
@@ -161,7 +161,7 @@ def add(customer_id: int | None):
                 role=form.role.data or None,
                 actor=current_user,
             )
-            session.commit()
+            db.commit()
         except PeopleRuleError as error:
             rule_errors.show(error, form)
         else:
@@ -183,7 +183,7 @@ def role(customer_id: int | None, user_id: int):
         abort(400)
     try:
         changed = rules.set_role(org, user, form.role.data or None, actor=current_user)
-        session.commit()
+        db.commit()
     except PeopleRuleError as error:
         return _refused(error, org, customer_id)
     if changed:
@@ -202,7 +202,7 @@ def remove(customer_id: int | None, user_id: int):
             abort(400)
         try:
             rules.remove_user(org, user, actor=current_user)
-            session.commit()
+            db.commit()
         except PeopleRuleError as error:
             return _refused(error, org, customer_id)
         flash(_("%(email)s is removed and can no longer sign in.", email=user.email), "success")

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.domain.permissions import requires
-from portal.infra.db import session
+from portal.infra.db import db
 from portal.mail.delivery import deliver_soon
 from portal.models import Trial
 from portal.trials import lifecycle
@@ -17,21 +17,21 @@ bp = Blueprint("customer_trials", __name__, url_prefix="/<lang:lang>/organizatio
 
 
 def _own(trial_id: int) -> Trial:
-    trial = session.get(Trial, trial_id)
+    trial = db.get(Trial, trial_id)
     if trial is None or trial.customer_id != current_user.organization_id:
         abort(404)
     return trial
 
 
 def _done(message: str):
-    session.commit()
+    db.commit()
     deliver_soon()
     flash(message, "success")
     return redirect(url_for("organization.overview"))
 
 
 def _refused(error: TrialRuleError):
-    session.rollback()
+    db.rollback()
     flash(str(error.message), "error")
     return redirect(url_for("organization.overview"))
 

@@ -15,7 +15,7 @@ from portal.domain.residency import region_for
 from portal.domain.rule_errors import RuleError
 from portal.i18n import page_language
 from portal.infra import clock
-from portal.infra.db import session
+from portal.infra.db import db
 from portal.mail.outbox import queue
 from portal.models import (
     AdminRole,
@@ -76,7 +76,7 @@ def purchased_services(org: Organization) -> set[str]:
     from portal.models import SubscriptionService
 
     return set(
-        session.scalars(
+        db.scalars(
             select(SubscriptionService.service)
             .join(Subscription)
             .where(Subscription.organization_id == org.id, Subscription.status == "active")
@@ -88,7 +88,7 @@ def trialled_services(org: Organization, *, other_than_partner: int | None = Non
     query = select(TrialService.service).join(Trial).where(Trial.customer_id == org.id, Trial.status.in_(OPEN))
     if other_than_partner is not None:
         query = query.where(Trial.partner_id != other_than_partner)
-    return set(session.scalars(query))
+    return set(db.scalars(query))
 
 
 def available_services(org: Organization, partner_id: int) -> list[str]:
@@ -98,7 +98,7 @@ def available_services(org: Organization, partner_id: int) -> list[str]:
 
 
 def relationship(partner_id: int, customer_id: int) -> PartnerCustomer | None:
-    return session.scalar(
+    return db.scalar(
         select(PartnerCustomer).where(
             PartnerCustomer.partner_id == partner_id, PartnerCustomer.customer_id == customer_id
         )
@@ -107,7 +107,7 @@ def relationship(partner_id: int, customer_id: int) -> PartnerCustomer | None:
 
 def full_admins(org: Organization) -> list[User]:
     return list(
-        session.scalars(
+        db.scalars(
             select(User)
             .join(AdminRole, AdminRole.user_id == User.id)
             .where(AdminRole.organization_id == org.id, AdminRole.role == "full_admin")
@@ -118,7 +118,7 @@ def full_admins(org: Organization) -> list[User]:
 
 def customer_admins(org: Organization) -> list[User]:
     return list(
-        session.scalars(
+        db.scalars(
             select(User)
             .join(AdminRole, AdminRole.user_id == User.id)
             .where(AdminRole.organization_id == org.id)
@@ -129,7 +129,7 @@ def customer_admins(org: Organization) -> list[User]:
 
 def partner_admins(partner_id: int) -> list[User]:
     return list(
-        session.scalars(
+        db.scalars(
             select(User)
             .join(AdminRole, AdminRole.user_id == User.id)
             .where(
@@ -224,15 +224,15 @@ def start_trial(
             created_at=now,
             managing_partner_id=partner.id,
         )
-        session.add(customer)
-        session.flush()
+        db.add(customer)
+        db.flush()
         admin = User(
             email=admin_email, organization_id=customer.id, language=None, page_language=language, created_at=now
         )  # rule L3: no preference until the admin chooses one
-        session.add(admin)
-        session.flush()
-        session.add(AdminRole(user_id=admin.id, organization_id=customer.id, role="full_admin", granted_at=now))
-        session.add(
+        db.add(admin)
+        db.flush()
+        db.add(AdminRole(user_id=admin.id, organization_id=customer.id, role="full_admin", granted_at=now))
+        db.add(
             PartnerCustomer(partner_id=partner.id, customer_id=customer.id, access_level="full_admin", created_at=now)
         )
         status = "awaiting_provisioning"
@@ -262,10 +262,10 @@ def start_trial(
     if "devices" in services:
         trial.devices_end_on = min(trial.ends_on, starts + timedelta(days=MAX_DEVICE_DAYS))
     trial.services = [TrialService(service=service) for service in services]
-    session.add(trial)
-    session.flush()
+    db.add(trial)
+    db.flush()
     for kind, count in devices.items():  # rule T5: one shipment per device type, boards license-only
-        session.add(
+        db.add(
             DeviceShipment(
                 trial_id=trial.id, device_type=kind, quantity=count, shipped_at=None if kind == "board" else now
             )
@@ -280,7 +280,7 @@ def start_trial(
         services=services,
     )
     if status == "pending_consent":
-        session.add(ConsentRequest(trial_id=trial.id, requested_at=now, last_sent_at=now))
+        db.add(ConsentRequest(trial_id=trial.id, requested_at=now, last_sent_at=now))
         send_consent(trial, reason="start")
     elif status == "active":  # rule T10: every customer admin hears that the trial started
         trial.provisioned_at = now
@@ -303,18 +303,18 @@ def start_trial(
 
 def consent_recipients(trial: Trial) -> list[tuple[str, str]]:
     """rule T8: the admin email if it is a full admin's; else that email and every full admin."""
-    customer = session.get(Organization, trial.customer_id)
+    customer = db.get(Organization, trial.customer_id)
     admins = full_admins(customer)
     emails = {admin.email: admin.mail_language for admin in admins}
     if trial.admin_email in emails:
         return [(trial.admin_email, emails[trial.admin_email])]
-    user = session.scalar(select(User).where(User.email == trial.admin_email))
+    user = db.scalar(select(User).where(User.email == trial.admin_email))
     return [(trial.admin_email, user.mail_language if user else (page_language() or "en"))] + sorted(emails.items())
 
 
 def send_consent(trial: Trial, *, reason: str) -> int:
-    partner = session.get(Organization, trial.partner_id)
-    customer = session.get(Organization, trial.customer_id)
+    partner = db.get(Organization, trial.partner_id)
+    customer = db.get(Organization, trial.customer_id)
     sent = 0
     for email, language in consent_recipients(trial):
         sent += (
@@ -337,7 +337,7 @@ def send_consent(trial: Trial, *, reason: str) -> int:
 def resend_consent(trial: Trial, *, actor, nonce: str) -> int:
     if trial.status != "pending_consent":
         raise TrialRuleError(_l("The customer has already answered this trial request."))
-    request = session.scalar(select(ConsentRequest).where(ConsentRequest.trial_id == trial.id))
+    request = db.scalar(select(ConsentRequest).where(ConsentRequest.trial_id == trial.id))
     request.last_sent_at = clock.now()
     record("consent_resent", actor=actor, organization_id=trial.partner_id, trial=trial.id)
     return send_consent(trial, reason=f"resend-{nonce}")
@@ -350,14 +350,14 @@ def answer_consent(trial: Trial, *, user, accept: bool) -> None:
     if trial.status != "pending_consent":
         raise TrialRuleError(_l("This trial request has already been answered."))
     now = clock.now()
-    request = session.scalar(select(ConsentRequest).where(ConsentRequest.trial_id == trial.id))
+    request = db.scalar(select(ConsentRequest).where(ConsentRequest.trial_id == trial.id))
     request.answer, request.answered_at, request.answered_by_id = ("accepted" if accept else "declined"), now, user.id
     if accept:
         trial.status = "awaiting_provisioning"
         access = "full_admin" if trial.full_admin_access_requested else "provisioning_admin"
         link = relationship(trial.partner_id, trial.customer_id)
         if link is None:
-            session.add(
+            db.add(
                 PartnerCustomer(
                     partner_id=trial.partner_id, customer_id=trial.customer_id, access_level=access, created_at=now
                 )
@@ -378,7 +378,7 @@ def provision(trial: Trial, *, actor) -> None:
     if trial.status != "awaiting_provisioning":
         raise TrialRuleError(_l("This trial is not waiting for provisioning."))
     trial.status, trial.provisioned_at = "active", clock.now()
-    customer = session.get(Organization, trial.customer_id)
+    customer = db.get(Organization, trial.customer_id)
     for admin in full_admins(customer):
         # The welcome email carries the invitation of an admin who has no password yet.
         queue(
@@ -434,7 +434,7 @@ def change(trial: Trial, *, services: list[str], license_count: int, actor) -> N
     _require(actor, "change_trial", trial)
     if trial.status not in RUNNING:
         raise TrialRuleError(_l("Only a running trial can be changed."))
-    customer = session.get(Organization, trial.customer_id)
+    customer = db.get(Organization, trial.customer_id)
     current = {s.service for s in trial.services}
     available = set(available_services(customer, trial.partner_id)) | current
     if not services:
@@ -479,7 +479,7 @@ def cancel(trial: Trial, *, actor) -> None:
 
 def remove_from_list(trial: Trial) -> None:
     """rule T9: the customer leaves the partner's list unless something else ties them."""
-    others = session.scalar(
+    others = db.scalar(
         select(Trial.id).where(
             Trial.partner_id == trial.partner_id,
             Trial.customer_id == trial.customer_id,
@@ -487,11 +487,11 @@ def remove_from_list(trial: Trial) -> None:
             Trial.status.in_(OPEN),
         )
     )
-    orders = session.scalar(
+    orders = db.scalar(
         select(Order.id).where(Order.partner_id == trial.partner_id, Order.mapped_organization_id == trial.customer_id)
     )
     if others is None and orders is None:
-        session.execute(
+        db.execute(
             delete(PartnerCustomer).where(
                 PartnerCustomer.partner_id == trial.partner_id,
                 PartnerCustomer.customer_id == trial.customer_id,
@@ -507,7 +507,7 @@ def interested(trial: Trial, *, user) -> int:
     """rule T13: "I'm interested in purchasing" emails the partner's admins."""
     if user.organization_id != trial.customer_id:
         raise TrialRuleError(_l("Only the customer's admins can ask to purchase."))
-    customer = session.get(Organization, trial.customer_id)
+    customer = db.get(Organization, trial.customer_id)
     record("purchase_interest", actor=user, organization_id=trial.partner_id, trial=trial.id)
     return sum(
         queue(
@@ -531,7 +531,7 @@ def convert(
     from portal.domain.catalog import OFFERS
 
     _require(actor, "convert_trial", trial)
-    partner = session.get(Organization, trial.partner_id)
+    partner = db.get(Organization, trial.partner_id)
     if partner.partner_tier != 1:
         raise TrialRuleError(_l("Tier 2 partners convert trials through their distributor. Contact your distributor."))
     if trial.status not in ("active", "expired"):
@@ -564,9 +564,9 @@ def convert(
         OrderLine(service=service, quantity=trial.license_count, status="awaiting_provisioning")
         for service in OFFERS[offer]
     ]
-    session.add(order)
-    session.flush()
-    session.add(
+    db.add(order)
+    db.flush()
+    db.add(
         Subscription(
             organization_id=trial.customer_id, order_id=order.id, offer=offer, status="pending", created_at=now
         )
@@ -581,7 +581,7 @@ def convert(
         trial=trial.id,
         offer=offer,
         lost_services=lost,
-        customer=session.get(Organization, trial.customer_id).name,
+        customer=db.get(Organization, trial.customer_id).name,
     )
     # rule T14: the provisioning contact gets the set-up email at once; the order is already
     # mapped to the trial's organization, so its link leads to the service set-up.
@@ -602,7 +602,7 @@ def return_due(trial: Trial) -> date | None:
 
 
 def record_serials(shipment: DeviceShipment, serials: list[str], *, actor) -> None:
-    _require(actor, "record_devices", session.get(Trial, shipment.trial_id))
+    _require(actor, "record_devices", db.get(Trial, shipment.trial_id))
     if shipment.device_type == "board":
         raise TrialRuleError(_l("Board trials are license-only; nothing is shipped."))
     if len(serials) != shipment.quantity or len(set(serials)) != len(serials):
@@ -615,7 +615,7 @@ def record_serials(shipment: DeviceShipment, serials: list[str], *, actor) -> No
 
 def record_return(shipment: DeviceShipment, serials: list[str], *, actor) -> tuple[list[str], list[str]]:
     """rule T19: the returned serial numbers must match those shipped; (unknown, still missing)."""
-    _require(actor, "record_devices", session.get(Trial, shipment.trial_id))
+    _require(actor, "record_devices", db.get(Trial, shipment.trial_id))
     shipped = set((shipment.serials or "").split())
     returned = set(serials)
     unknown = sorted(returned - shipped)

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.audit import record
 from portal.infra import clock
-from portal.infra.db import session
+from portal.infra.db import db
 from portal.mail.outbox import queue
 from portal.models import AdminRole, ConsentRequest, Organization, Subscription, Trial, User
 from portal.trials.lifecycle import customer_admins, partner_admins, remove_from_list
@@ -19,13 +19,13 @@ from portal.trials.vocabulary import CONSENT_DAYS, GRACE_DAYS, NUMBERS_KEPT_DAYS
 
 
 def _ids(*where):
-    ids = session.scalars(select(Trial.id).where(*where).order_by(Trial.id)).all()
-    session.commit()
+    ids = db.scalars(select(Trial.id).where(*where).order_by(Trial.id)).all()
+    db.commit()
     return ids
 
 
 def _claim(trial_id: int, *conditions, **values) -> bool:
-    return session.execute(update(Trial).where(Trial.id == trial_id, *conditions).values(**values)).rowcount == 1
+    return db.execute(update(Trial).where(Trial.id == trial_id, *conditions).values(**values)).rowcount == 1
 
 
 def consent_timeouts() -> int:
@@ -33,21 +33,21 @@ def consent_timeouts() -> int:
     now, done = clock.now(), 0
     for trial_id in _ids(Trial.status == "pending_consent", Trial.created_at <= now - timedelta(days=CONSENT_DAYS)):
         if _claim(trial_id, Trial.status == "pending_consent", status="cancelled", cancelled_at=now):
-            trial = session.get(Trial, trial_id)
-            request = session.scalar(select(ConsentRequest).where(ConsentRequest.trial_id == trial_id))
+            trial = db.get(Trial, trial_id)
+            request = db.scalar(select(ConsentRequest).where(ConsentRequest.trial_id == trial_id))
             if request is not None:
                 request.answer, request.answered_at = "timed_out", now
             remove_from_list(trial)
             record("consent_timed_out", organization_id=trial.partner_id, trial=trial_id)
             done += 1
-        session.commit()
+        db.commit()
     return done
 
 
 def _notify(trial: Trial, kind: str, key: str) -> int:
     """rule T16: every customer admin and the partner's admins, each in their own language."""
-    customer = session.get(Organization, trial.customer_id)
-    partner = session.get(Organization, trial.partner_id)
+    customer = db.get(Organization, trial.customer_id)
+    partner = db.get(Organization, trial.partner_id)
     services = [s.service for s in trial.services]
     sent = 0
     for admin in customer_admins(customer) + partner_admins(trial.partner_id):
@@ -74,9 +74,9 @@ def expiry_warnings() -> int:
     for trial_id in _ids(
         Trial.status == "active", Trial.ends_on <= today + timedelta(days=WARNING_DAYS), Trial.ends_on > today
     ):
-        trial = session.get(Trial, trial_id)
+        trial = db.get(Trial, trial_id)
         sent += _notify(trial, "trial_expiring", f"expiring:{trial.ends_on.isoformat()}")
-        session.commit()
+        db.commit()
     return sent
 
 
@@ -85,11 +85,11 @@ def expirations() -> int:
     today, now, done = clock.today(), clock.now(), 0
     for trial_id in _ids(Trial.status == "active", Trial.ends_on <= today):
         if _claim(trial_id, Trial.status == "active", Trial.ends_on <= today, status="expired"):
-            trial = session.get(Trial, trial_id)
+            trial = db.get(Trial, trial_id)
             _notify(trial, "trial_expired", f"expired:{trial.ends_on.isoformat()}")
             record("trial_expired", organization_id=trial.partner_id, trial=trial_id, at=now.isoformat())
             done += 1
-        session.commit()
+        db.commit()
     return done
 
 
@@ -99,12 +99,12 @@ def grace_period_ends() -> int:
     today, now, done = clock.today(), clock.now(), 0
     for trial_id in _ids(Trial.status == "expired", Trial.ends_on <= today - timedelta(days=GRACE_DAYS)):
         if not _claim(trial_id, Trial.status == "expired", status="ended", ended_at=now):
-            session.commit()
+            db.commit()
             continue
-        trial = session.get(Trial, trial_id)
-        customer = session.get(Organization, trial.customer_id)
+        trial = db.get(Trial, trial_id)
+        customer = db.get(Organization, trial.customer_id)
         if customer.kind == "customer" and not _keeps_paid_service(customer):
-            users = session.scalars(select(User).where(User.organization_id == customer.id)).all()
+            users = db.scalars(select(User).where(User.organization_id == customer.id)).all()
             for user in users:  # rule T16: the users' email, 30 days after expiry
                 queue(
                     "trial_access_ended",
@@ -115,7 +115,7 @@ def grace_period_ends() -> int:
                     expired_on=trial.ends_on,
                 )
             consumer = free_consumer_organization()
-            roles = session.scalars(select(AdminRole).where(AdminRole.organization_id == customer.id)).all()
+            roles = db.scalars(select(AdminRole).where(AdminRole.organization_id == customer.id)).all()
             lost = {
                 "licenses": trial.license_count,
                 "meetings_site_url": trial.meetings_site_url,
@@ -124,8 +124,8 @@ def grace_period_ends() -> int:
                 "users": len(users),
             }
             for role in roles:  # rule T17: admin roles cannot be restored
-                session.delete(role)
-            session.flush()
+                db.delete(role)
+            db.flush()
             for user in users:
                 user.organization_id = consumer.id
             record(
@@ -134,13 +134,13 @@ def grace_period_ends() -> int:
         else:
             record("trial_grace_ended", organization_id=trial.partner_id, trial=trial_id, lost={}, moved_to=None)
         done += 1
-        session.commit()
+        db.commit()
     return done
 
 
 def _keeps_paid_service(customer: Organization) -> bool:
     return (
-        session.scalar(
+        db.scalar(
             select(Subscription.id).where(Subscription.organization_id == customer.id, Subscription.status == "active")
         )
         is not None
@@ -155,23 +155,23 @@ def numbers_released() -> int:
         Trial.numbers_released_at.is_(None),
         Trial.ended_at <= now - timedelta(days=NUMBERS_KEPT_DAYS),
     ):
-        trial = session.get(Trial, trial_id)
+        trial = db.get(Trial, trial_id)
         if any(s.service == "calling" for s in trial.services) and _claim(
             trial_id, Trial.numbers_released_at.is_(None), numbers_released_at=now
         ):
             record("trial_numbers_released", organization_id=trial.partner_id, trial=trial_id)
             done += 1
-        session.commit()
+        db.commit()
     return done
 
 
 def free_consumer_organization() -> Organization:
     """The one free consumer organization (a unique index keeps it one), created when first needed."""
     query = select(Organization).where(Organization.free_consumer.is_(True))
-    org = session.scalar(query)
+    org = db.scalar(query)
     if org is None:
         try:
-            with session.begin_nested():
+            with db.begin_nested():
                 org = Organization(
                     name="Free consumer organization",
                     kind="customer",
@@ -180,9 +180,9 @@ def free_consumer_organization() -> Organization:
                     created_at=clock.now(),
                     free_consumer=True,
                 )
-                session.add(org)
+                db.add(org)
         except IntegrityError:  # another scheduler created it a moment ago
-            org = session.scalar(query)
+            org = db.scalar(query)
     return org
 
 

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from portal.infra import clock
-from portal.infra.db import session
+from portal.infra.db import db
 from portal.models import Organization, PartnerCustomer, Subscription, Trial
 
 STATUS_LABELS = {
@@ -41,7 +41,7 @@ class Row:
 def _status(customer: Organization, trial: Trial | None) -> str:
     if trial is not None and trial.status not in ("cancelled", "converted"):
         return trial.status
-    paid = session.scalar(
+    paid = db.scalar(
         select(Subscription.id).where(Subscription.organization_id == customer.id, Subscription.status == "active")
     )
     return "paid" if paid or (trial is not None and trial.status == "converted") else "none"
@@ -54,11 +54,11 @@ def customer_rows(partner_id: int, *, query: str = "", status: str = "") -> list
         Trial.partner_id == partner_id,
         Trial.status.in_(("pending_consent", "awaiting_provisioning", "active", "expired")),
     )
-    customers = session.scalars(
+    customers = db.scalars(
         select(Organization).where(or_(Organization.id.in_(linked), Organization.id.in_(pending)))
     ).all()
     access = dict(
-        session.execute(
+        db.execute(
             select(PartnerCustomer.customer_id, PartnerCustomer.access_level).where(
                 PartnerCustomer.partner_id == partner_id
             )
@@ -67,7 +67,7 @@ def customer_rows(partner_id: int, *, query: str = "", status: str = "") -> list
     rows = []
     today = clock.today()
     for customer in customers:
-        trial = session.scalar(
+        trial = db.scalar(
             select(Trial)
             .where(Trial.partner_id == partner_id, Trial.customer_id == customer.id)
             .order_by(Trial.created_at.desc(), Trial.id.desc())

@@ -33,7 +33,7 @@ from portal.i18n import current_language
 from portal.i18n.collation import sorted_for
 from portal.i18n.labels import OFFER_LABELS, SERVICE_LABELS
 from portal.i18n.timezones import choices as zone_choices
-from portal.infra.db import session
+from portal.infra.db import db
 from portal.mail.delivery import deliver_soon
 from portal.models import DeviceShipment, Organization, Trial
 from portal.trials import lifecycle
@@ -47,7 +47,7 @@ bp = Blueprint("trials", __name__, url_prefix="/<lang:lang>/customers")
 
 def _own_trial(trial_id: int, action: str | None = None) -> Trial:
     """The partner's own trial (else 404), if its access to the customer allows ``action`` (else 403)."""
-    trial = session.get(Trial, trial_id)
+    trial = db.get(Trial, trial_id)
     if trial is None or trial.partner_id != current_user.organization_id:
         abort(404)
     if action is not None and not may_act(current_user, action, customer_id=trial.customer_id, trial=trial):
@@ -127,7 +127,7 @@ def new():
     form.time_zone.choices = [("", _("Choose a time zone"))] + list(zone_choices(lang))
     existing = matching.user_organization(form.admin_email.data) if form.admin_email.data else None
     if request.method == "GET" and request.args.get("customer"):
-        customer = session.get(Organization, int(request.args["customer"]))
+        customer = db.get(Organization, int(request.args["customer"]))
         if customer is not None and lifecycle.relationship(current_user.organization_id, customer.id):
             admins = lifecycle.full_admins(customer)
             form.company.data, form.country.data = customer.name, customer.country
@@ -165,7 +165,7 @@ def new():
             )
             if request.form.get("action") == "setup" and trial.status == "awaiting_provisioning":
                 lifecycle.provision(trial, actor=current_user)  # rule T6: set up now
-            session.commit()
+            db.commit()
         except TrialRuleError as error:
             rule_errors.show(error, form)
         else:
@@ -190,9 +190,9 @@ def region():
 @bp.route("/<int:customer_id>")
 @requires("view_customers")
 def customer(customer_id: int):
-    org = session.get(Organization, customer_id)
+    org = db.get(Organization, customer_id)
     partner_id = current_user.organization_id
-    trial_list = session.scalars(
+    trial_list = db.scalars(
         select(Trial)
         .where(Trial.customer_id == customer_id, Trial.partner_id == partner_id)
         .order_by(Trial.created_at.desc())
@@ -204,7 +204,7 @@ def customer(customer_id: int):
     if not trial_list and not may_act(current_user, "view_customer", customer_id=customer_id):
         abort(403)
     shipments = {
-        t.id: session.scalars(select(DeviceShipment).where(DeviceShipment.trial_id == t.id)).all() for t in trial_list
+        t.id: db.scalars(select(DeviceShipment).where(DeviceShipment.trial_id == t.id)).all() for t in trial_list
     }
     admins = lifecycle.full_admins(org)
     return render_template(
@@ -283,7 +283,7 @@ def resend(trial_id: int):
     form = ConfirmForm()
     try:
         lifecycle.resend_consent(trial, actor=current_user, nonce=form.nonce.data or secrets.token_urlsafe(8))
-        session.commit()
+        db.commit()
         deliver_soon()
         flash(_("The consent email was sent again."), "success")
     except TrialRuleError as error:
@@ -299,7 +299,7 @@ def cancel(trial_id: int):
     if request.method == "POST" and form.validate_on_submit():
         try:
             lifecycle.cancel(trial, actor=current_user)
-            session.commit()
+            db.commit()
             flash(_("The trial is cancelled."), "success")
         except TrialRuleError as error:
             rule_errors.show(error)
@@ -315,7 +315,7 @@ def provision(trial_id: int):
     trial = _own_trial(trial_id, "provision_trial")
     try:
         lifecycle.provision(trial, actor=current_user)
-        session.commit()
+        db.commit()
         deliver_soon()
         flash(_("The trial is provisioned; the customer admin received the welcome email."), "success")
     except TrialRuleError as error:
@@ -343,7 +343,7 @@ def extend(trial_id: int):
     if form.validate_on_submit():
         try:
             end = lifecycle.extend(trial, days=form.days.data, actor=current_user)
-            session.commit()
+            db.commit()
             flash(_("The trial now ends on %(date)s.", date=format_date(end, "long")), "success")
         except TrialRuleError as error:
             rule_errors.show(error)
@@ -360,7 +360,7 @@ def edit(trial_id: int):
             lifecycle.change(
                 trial, services=form.services.data, license_count=form.license_count.data, actor=current_user
             )
-            session.commit()
+            db.commit()
             flash(_("The trial is saved."), "success")
         except TrialRuleError as error:
             rule_errors.show(error)
@@ -386,7 +386,7 @@ def convert(trial_id: int):
                 language=current_language(),
                 submission_key=form.submission_key.data,
             )
-            session.commit()
+            db.commit()
             flash(_("The trial is converted into order %(reference)s.", reference=order.reference), "success")
             return redirect(url_for("orders.show", order_id=order.id))
         except TrialRuleError as error:
@@ -397,7 +397,7 @@ def convert(trial_id: int):
 
 
 def _own_shipment(shipment_id: int) -> tuple[DeviceShipment, Trial]:
-    shipment = session.get(DeviceShipment, shipment_id)
+    shipment = db.get(DeviceShipment, shipment_id)
     if shipment is None:
         abort(404)
     return shipment, _own_trial(shipment.trial_id, "record_devices")
@@ -411,7 +411,7 @@ def serials(shipment_id: int):
     if form.validate_on_submit():
         try:
             lifecycle.record_serials(shipment, form.serials.data.split(), actor=current_user)
-            session.commit()
+            db.commit()
             flash(_("The serial numbers are saved."), "success")
         except TrialRuleError as error:
             rule_errors.show(error)
@@ -426,7 +426,7 @@ def returned(shipment_id: int):
     if form.validate_on_submit():
         try:
             _unknown, missing = lifecycle.record_return(shipment, form.serials.data.split(), actor=current_user)
-            session.commit()
+            db.commit()
             if missing:
                 flash(_("Return recorded. Still to be returned: %(serials)s.", serials=", ".join(missing)), "info")
             else:

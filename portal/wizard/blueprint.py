@@ -14,7 +14,7 @@ Routes (all under /<lang>/setup/<token>):
 from flask import Blueprint, abort, render_template, request
 from flask_babel import lazy_gettext as _l
 
-from portal.infra.db import session
+from portal.infra.db import db
 from portal.models import Order
 from portal.orders.links import LinkProblem, read_setup_token
 
@@ -49,7 +49,7 @@ class LinkRefused(Exception):
 def order_for(token: str) -> Order:
     """The order a valid, current link names; anything else is refused with an explanation."""
     order_id, version, problem = read_setup_token(token)
-    order = session.get(Order, order_id) if order_id else None
+    order = db.get(Order, order_id) if order_id else None
     if problem is None and order is None:
         problem = LinkProblem.INVALID
     if problem is None and version != order.link_version:

@@ -18,7 +18,7 @@ from portal.domain.normalize import email_key
 from portal.domain.residency import region_for
 from portal.domain.rule_errors import RuleError
 from portal.infra import clock
-from portal.infra.db import session
+from portal.infra.db import db
 from portal.models import AdminRole, Order, Organization, PartnerCustomer, Subscription, SubscriptionService, User
 
 
@@ -67,15 +67,15 @@ def _new_admin(email: str, organization: Organization, language: str, now) -> Us
         created_at=now,
         display_name="",
     )
-    session.add(user)
-    session.flush()
-    session.add(AdminRole(user_id=user.id, organization_id=organization.id, role="full_admin", granted_at=now))
+    db.add(user)
+    db.flush()
+    db.add(AdminRole(user_id=user.id, organization_id=organization.id, role="full_admin", granted_at=now))
     return user
 
 
 def map_order(order_id: int, state: dict, *, language: str, actor_email: str | None = None) -> Mapped:
     now = clock.now()
-    order = session.scalar(select(Order).where(Order.id == order_id).with_for_update())
+    order = db.scalar(select(Order).where(Order.id == order_id).with_for_update())
     if order is None or order.status != "awaiting_provisioning":
         raise AlreadyMapped()
     partner = order.partner
@@ -98,8 +98,8 @@ def map_order(order_id: int, state: dict, *, language: str, actor_email: str | N
             created_at=now,
             managing_partner_id=None if order.customer_sets_up else partner.id,
         )
-        session.add(organization)
-        session.flush()
+        db.add(organization)
+        db.flush()
         admin = _new_admin(state["admin_email"], organization, language, now)
         invitations.invite(admin)  # the new customer admin chooses a password from the email
         reason = "new_organization"
@@ -123,24 +123,24 @@ def map_order(order_id: int, state: dict, *, language: str, actor_email: str | N
     subscription.services = [
         SubscriptionService(service=line.service, license_count=line.quantity) for line in order.lines
     ]
-    session.add(subscription)
+    db.add(subscription)
 
     if organization.kind == "customer":
         access = "none" if order.customer_sets_up else "full_admin"  # rule W2
-        link = session.scalar(
+        link = db.scalar(
             select(PartnerCustomer).where(
                 PartnerCustomer.partner_id == partner.id, PartnerCustomer.customer_id == organization.id
             )
         )
         if link is None:
-            session.add(
+            db.add(
                 PartnerCustomer(partner_id=partner.id, customer_id=organization.id, access_level=access, created_at=now)
             )
         elif order.customer_sets_up:
             link.access_level = "none"
 
     order.status, order.mapped_at, order.mapped_organization_id = "mapped", now, organization.id
-    session.flush()
+    db.flush()
     record(
         "order_mapped",
         organization_id=partner.id,

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 
 from portal.audit import record
 from portal.infra import clock
-from portal.infra.db import session
+from portal.infra.db import db
 from portal.models import Order, OrderLine, Organization, Subscription
 
 SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$")
@@ -33,7 +33,7 @@ def steps(order: Order) -> list[str]:
 
 
 def subscription_of(order: Order) -> Subscription | None:
-    return session.scalar(select(Subscription).where(Subscription.order_id == order.id))
+    return db.scalar(select(Subscription).where(Subscription.order_id == order.id))
 
 
 def _name_problem(value: str, pattern, shape_message, taken_query, taken_message, reserved=frozenset()):
@@ -42,7 +42,7 @@ def _name_problem(value: str, pattern, shape_message, taken_query, taken_message
         return shape_message
     if value in reserved:
         return _l("This subdomain is reserved. Choose another one.")
-    return taken_message if session.scalar(taken_query(value)) else None
+    return taken_message if db.scalar(taken_query(value)) else None
 
 
 def subdomain_problem(value: str, organization_id: int | None = None):
@@ -81,7 +81,7 @@ def provision(order: Order) -> bool:
     now = clock.now()
     subscription = subscription_of(order)
     started = (
-        session.execute(
+        db.execute(
             update(Subscription)
             .where(Subscription.id == subscription.id, Subscription.billing_started_at.is_(None))
             .values(status="active", billing_started_at=now)
@@ -89,13 +89,11 @@ def provision(order: Order) -> bool:
         == 1
     )
     if started:
-        session.execute(
+        db.execute(
             update(OrderLine)
             .where(OrderLine.order_id == order.id, OrderLine.status == "awaiting_provisioning")
             .values(status="provisioned")
         )
-        session.execute(
-            update(Order).where(Order.id == order.id, Order.status == "mapped").values(status="provisioned")
-        )
+        db.execute(update(Order).where(Order.id == order.id, Order.status == "mapped").values(status="provisioned"))
         record("billing_started", organization_id=order.partner_id, order_id=order.id, subscription_id=subscription.id)
     return started

@@ -10,7 +10,7 @@ from portal.domain.matching import facts
 from portal.domain.residency import country_choices
 from portal.i18n import current_language
 from portal.i18n.timezones import choices as time_zone_choices
-from portal.infra.db import session
+from portal.infra.db import db
 from portal.models import User
 from portal.wizard import forms, service_setup, state
 from portal.wizard.blueprint import bp, order_for, render_step
@@ -26,7 +26,7 @@ def _mapped_order(token: str):
 def _new_partner_admin(order) -> User | None:
     """The partner admin this browser created at W7 and who has no password yet (rule W8)."""
     user_id = state.done(order.id).get("partner_admin_id")
-    user = session.get(User, user_id) if user_id else None
+    user = db.get(User, user_id) if user_id else None
     return user if user is not None and user.password_hash is None else None
 
 
@@ -51,11 +51,11 @@ def password(token: str):
         return redirect(url_for("wizard.service", token=token, step="details"))
     form = forms.PasswordForm(email=user.email)
     if form.validate_on_submit():
-        user = session.get(User, user.id)
+        user = db.get(User, user.id)
         if user.password_hash is None:  # a second click finds the password already set
             user.set_password(form.password.data)
             record("partner_admin_password_set", actor=user, organization_id=user.organization_id, order_id=order.id)
-            session.commit()
+            db.commit()
         flash(_("Your password is saved. You can now sign in to the partner organization."), "success")
         return redirect(url_for("wizard.service", token=token, step="details"))
     return render_step("wizard/steps/_password.html", order=order, token=token, form=form, email=user.email)
@@ -85,10 +85,10 @@ def _save_unique(order, field, value, problem_of, apply, action: str, **details)
         apply()
         try:
             record(action, organization_id=order.partner_id, order_id=order.id, **details)
-            session.commit()
+            db.commit()
             return True
         except IntegrityError:
-            session.rollback()
+            db.rollback()
             problem = problem_of(value)
             if problem is None:
                 raise
@@ -127,7 +127,7 @@ def service(token: str, step: str):
         if form.validate_on_submit():
             subscription.calling_location, subscription.calling_country = form.location.data.strip(), form.country.data
             record("calling_settings_saved", organization_id=order.partner_id, order_id=order.id)
-            session.commit()
+            db.commit()
             return _next(order, token, step)
         return _service_page(order, token, step, form=form)
 
@@ -179,7 +179,7 @@ def service(token: str, step: str):
     if form.validate_on_submit() and order.status == "mapped":
         if service_setup.provision(order):
             flash(_("The subscription is active and billing has started for every purchased service."), "success")
-        session.commit()
+        db.commit()
         return redirect(url_for("wizard.service", token=token, step="provision"))
     return _service_page(order, token, step, form=form, organization=order.mapped_organization)
 

@@ -5,7 +5,7 @@ link starts again from the beginning. A reload or Back in the same browser sessi
 what was typed.
 """
 
-from flask import session as browser
+from flask import session as browser_session
 
 ANSWERS = "wizard"
 DONE = "wizard_done"
@@ -16,21 +16,21 @@ CUSTOMER_STEPS = ("role", "admin", "company", "organization", "confirm")
 
 
 def answers(order_id: int) -> dict:
-    return dict(browser.get(ANSWERS, {}).get(str(order_id), {}))
+    return dict(browser_session.get(ANSWERS, {}).get(str(order_id), {}))
 
 
 def save(order_id: int, **values) -> dict:
-    store = dict(browser.get(ANSWERS, {}))
+    store = dict(browser_session.get(ANSWERS, {}))
     current = dict(store.get(str(order_id), {}))
     current.update(values)
     store[str(order_id)] = current
-    browser[ANSWERS] = store
+    browser_session[ANSWERS] = store
     return current
 
 
 def forget(order_id: int, *keys: str) -> None:
     """Drop some answers (those that depend on a changed one), or all of them."""
-    store = dict(browser.get(ANSWERS, {}))
+    store = dict(browser_session.get(ANSWERS, {}))
     if keys:
         current = dict(store.get(str(order_id), {}))
         for key in keys:
@@ -38,7 +38,7 @@ def forget(order_id: int, *keys: str) -> None:
         store[str(order_id)] = current
     else:
         store.pop(str(order_id), None)
-    browser[ANSWERS] = store
+    browser_session[ANSWERS] = store
 
 
 def steps(state: dict) -> tuple[str, ...]:
@@ -76,10 +76,10 @@ def previous(state: dict, step: str) -> str | None:
 
 
 def mark_done(order_id: int, **values) -> None:
-    store = dict(browser.get(DONE, {}))
+    store = dict(browser_session.get(DONE, {}))
     store[str(order_id)] = values
-    browser[DONE] = store
+    browser_session[DONE] = store
 
 
 def done(order_id: int) -> dict:
-    return dict(browser.get(DONE, {}).get(str(order_id), {}))
+    return dict(browser_session.get(DONE, {}).get(str(order_id), {}))

@@ -9,7 +9,7 @@ from portal.domain import matching
 from portal.domain.residency import country_choices, is_unsupported, region_for
 from portal.i18n import current_language, languages, native_name
 from portal.i18n.collation import sorted_for
-from portal.infra.db import session, writes
+from portal.infra.db import db, writes
 from portal.mail.delivery import deliver_soon
 from portal.orders.rules import OrderRuleError, change_contact, closing_date, record_setup_started
 from portal.people.add_me import ask_to_be_added as ask_full_admin
@@ -66,7 +66,7 @@ def entry(token: str):
     order = order_for(token)
     state.forget(order.id)  # rule O6: the link starts the wizard again from the beginning
     if record_setup_started(order):
-        session.commit()
+        db.commit()
     return render_template("wizard/entry.html", order=order, token=token, closes_on=closing_date(order))
 
 
@@ -106,10 +106,10 @@ def who(token: str):
             order.customer_sets_up = form.who.data == "customer"
             change_contact(order, contact=form.email.data, setup_language=form.language.data, actor=None, send_now=True)
         except OrderRuleError as error:
-            session.rollback()
+            db.rollback()
             flash(str(error.message), "error")
             return _go(token, "entry")
-        session.commit()
+        db.commit()
         deliver_soon()
         state.forget(order.id)
         return stop(
@@ -314,9 +314,9 @@ def ask_to_be_added(token: str):
     throttle.check(*checks)
     try:
         asked = ask_full_admin(order, organization, answers)
-        session.commit()
+        db.commit()
     except PeopleRuleError as error:
-        session.rollback()
+        db.rollback()
         flash(str(error.message), "error")
         return _go(token, "organization")
     if asked.new:
@@ -354,15 +354,15 @@ def confirm(token: str):
     if form.validate_on_submit():
         try:
             result = map_order(order.id, answers, language=current_language())
-            session.commit()
+            db.commit()
         except AlreadyMapped:
-            session.rollback()
+            db.rollback()
             return _go(token, "done")
         except IntegrityError:
-            session.rollback()  # a concurrent confirmation won the race on a unique key
+            db.rollback()  # a concurrent confirmation won the race on a unique key
             return _go(token, "done")
         except MappingRefused as error:
-            session.rollback()
+            db.rollback()
             flash(str(error.message), "error")
             return _go(token, "confirm")
         state.forget(order.id)
