@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask
 export FLASK_APP := portal
 
-.PHONY: run test test-fast lint install assets catalogs database secret browser extract update-catalogs clean
+.PHONY: run test test-fast lint mutation install assets catalogs database secret browser extract update-catalogs clean
 
 run: install assets catalogs database secret
 	$(FLASK) portal serve-demo
@@ -21,6 +21,14 @@ test-fast: install assets catalogs lint
 lint: install
 	$(VENV)/bin/ruff check portal tests
 	$(VENV)/bin/ruff format --check portal tests
+
+# Plants realistic bugs in the rule modules ([tool.mutmut] in pyproject.toml) and runs the fast
+# tests against each; prints the mutants that survived. The score is recorded in MUTATION.md.
+mutation: install assets catalogs
+	$(PY) -m pip install --quiet -e '.[test,mutation]'
+	rm -rf mutants
+	$(VENV)/bin/mutmut run --max-children 2 || true
+	$(VENV)/bin/mutmut results
 
 install: $(VENV)/.installed
 

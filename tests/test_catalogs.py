@@ -9,6 +9,7 @@ import pytest
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
+from portal.cli import EXTRACT_ARGS
 from tests.conftest import ROOT
 
 CATALOG_LANGUAGES = ("nl", "sv", "sl", "bg")
@@ -38,17 +39,7 @@ def extracted(tmp_path_factory):
             sys.executable,
             "-c",
             "from babel.messages.frontend import main; main()",
-            "extract",
-            "-F",
-            "babel.cfg",
-            "-k",
-            "_l",
-            "-k",
-            "lazy_gettext",
-            "-k",
-            "lazy_ngettext:1,2",
-            "-k",
-            "lazy_pgettext:1c,2",
+            *EXTRACT_ARGS,
             "-o",
             str(pot),
             "portal",

@@ -1,11 +1,15 @@
 """Audit events: every state change, who made it and why."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.infra.db import Base
+
+if TYPE_CHECKING:
+    from portal.models.users import User
 
 
 class AuditEvent(Base):
@@ -19,4 +23,4 @@ class AuditEvent(Base):
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
-    actor = relationship("User")
+    actor: Mapped["User | None"] = relationship()

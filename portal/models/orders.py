@@ -1,12 +1,17 @@
 """Orders placed by partners, and their lines (rules O1-O5)."""
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain.catalog import LANGUAGE_SHAPE, LINE_STATUSES, OFFERS, ORDER_STATUSES, SERVICES, sql_in
 from portal.infra.db import Base
+
+if TYPE_CHECKING:
+    from portal.models.organizations import Organization
+    from portal.models.users import User
 
 
 class Order(Base):
@@ -53,9 +58,9 @@ class Order(Base):
     # rule W2: "The customer will set up" - the partner then gets no access to the customer.
     customer_sets_up: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    partner = relationship("Organization", foreign_keys=[partner_id])
-    placed_by = relationship("User", foreign_keys=[placed_by_id])
-    mapped_organization = relationship("Organization", foreign_keys=[mapped_organization_id])
+    partner: Mapped["Organization"] = relationship(foreign_keys=[partner_id])
+    placed_by: Mapped["User | None"] = relationship(foreign_keys=[placed_by_id])
+    mapped_organization: Mapped["Organization | None"] = relationship(foreign_keys=[mapped_organization_id])
     lines: Mapped[list["OrderLine"]] = relationship(
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
     )

@@ -1,6 +1,7 @@
 """Organizations (customer or partner) and the partner-customer relationship."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -8,6 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.domain.catalog import ACCESS_LEVELS, DATA_REGIONS, ORG_KINDS, sql_in
 from portal.domain.normalize import name_key, name_prefix
 from portal.infra.db import Base
+
+if TYPE_CHECKING:
+    from portal.models.users import User
 
 
 class Organization(Base):
@@ -58,7 +62,7 @@ class Organization(Base):
     account_rep_language: Mapped[str | None] = mapped_column(String(5))
 
     managing_partner: Mapped["Organization | None"] = relationship(remote_side=[id])
-    users = relationship("User", back_populates="organization", order_by="User.id")
+    users: Mapped[list["User"]] = relationship(back_populates="organization", order_by="User.id")
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)

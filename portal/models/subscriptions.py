@@ -1,12 +1,16 @@
 """Subscriptions of organizations, and the services and license counts they hold (rule W9)."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain.catalog import OFFERS, SERVICES, SUBSCRIPTION_STATUSES, sql_in
 from portal.infra.db import Base
+
+if TYPE_CHECKING:
+    from portal.models.organizations import Organization
 
 
 class Subscription(Base):
@@ -33,7 +37,7 @@ class Subscription(Base):
     meetings_site: Mapped[str | None] = mapped_column(String(63), unique=True)
     meetings_time_zone: Mapped[str | None] = mapped_column(String(64))
 
-    organization = relationship("Organization")
+    organization: Mapped["Organization"] = relationship()
     services: Mapped[list["SubscriptionService"]] = relationship(
         back_populates="subscription", order_by="SubscriptionService.id", cascade="all, delete-orphan"
     )

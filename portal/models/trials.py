@@ -4,12 +4,16 @@ The tables exist from the first migration; the lifecycle that drives them is in 
 """
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain.catalog import CONSENT_ANSWERS, DEVICE_TYPES, SERVICES, TRIAL_STATUSES, sql_in
 from portal.infra.db import Base
+
+if TYPE_CHECKING:
+    from portal.models.organizations import Organization
 
 
 class Trial(Base):
@@ -48,8 +52,8 @@ class Trial(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)  # rule T17: grace period over
     numbers_released_at: Mapped[datetime | None] = mapped_column(DateTime)  # rule T18
 
-    customer = relationship("Organization", foreign_keys=[customer_id])
-    partner = relationship("Organization", foreign_keys=[partner_id])
+    customer: Mapped["Organization"] = relationship(foreign_keys=[customer_id])
+    partner: Mapped["Organization"] = relationship(foreign_keys=[partner_id])
     services: Mapped[list["TrialService"]] = relationship(back_populates="trial", cascade="all, delete-orphan")
 
 

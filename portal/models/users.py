@@ -1,6 +1,7 @@
 """Users and their admin roles."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, ForeignKeyConstraint, String, UniqueConstraint
@@ -11,6 +12,9 @@ from portal.domain.catalog import ADMIN_ROLES, LANGUAGE_SHAPE, sql_in
 from portal.domain.normalize import email_domain, email_key
 from portal.infra.db import Base
 from portal.infra.passwords import check_password, hash_password
+
+if TYPE_CHECKING:
+    from portal.models.organizations import Organization
 
 
 class User(UserMixin, Base):
@@ -43,7 +47,7 @@ class User(UserMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
-    organization = relationship("Organization", back_populates="users")
+    organization: Mapped["Organization"] = relationship(back_populates="users")
     admin_role: Mapped["AdminRole | None"] = relationship(back_populates="user", uselist=False)
 
     def __init__(self, **kwargs):

@@ -3,8 +3,9 @@
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 
+from portal.domain.normalize import fold
 from portal.infra import clock
 from portal.infra.db import db
 from portal.models import Organization, PartnerCustomer, Subscription, Trial
@@ -54,9 +55,18 @@ def customer_rows(partner_id: int, *, query: str = "", status: str = "") -> list
         Trial.partner_id == partner_id,
         Trial.status.in_(("pending_consent", "awaiting_provisioning", "active", "expired")),
     )
-    customers = db.scalars(
-        select(Organization).where(or_(Organization.id.in_(linked), Organization.id.in_(pending)))
-    ).all()
+    listed = select(Organization).where(or_(Organization.id.in_(linked), Organization.id.in_(pending)))
+    needle = fold(query)
+    if needle:
+        # The database narrows the list to names (folded like name_normalized) or trial admin
+        # emails that hold the text; the rows below keep only those whose latest trial matches.
+        by_email = exists().where(
+            Trial.partner_id == partner_id,
+            Trial.customer_id == Organization.id,
+            Trial.admin_email.contains(needle, autoescape=True),
+        )
+        listed = listed.where(or_(Organization.name_normalized.contains(needle, autoescape=True), by_email))
+    customers = db.scalars(listed).all()
     access = dict(
         db.execute(
             select(PartnerCustomer.customer_id, PartnerCustomer.access_level).where(
@@ -79,9 +89,8 @@ def customer_rows(partner_id: int, *, query: str = "", status: str = "") -> list
             row.days_left = (trial.ends_on - today).days
             row.admin_email = trial.admin_email
         rows.append(row)
-    if query:
-        needle = query.casefold()
-        rows = [r for r in rows if needle in r.customer.name.casefold() or needle in (r.admin_email or "")]
+    if needle:
+        rows = [r for r in rows if needle in r.customer.name_normalized or needle in (r.admin_email or "")]
     if status:
         rows = [r for r in rows if r.status == status or (status == "paid" and r.status == "converted")]
     return rows
