@@ -1,12 +1,12 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, HiddenField, PasswordField, SelectField
+from wtforms import HiddenField, PasswordField, SelectField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from portal.i18n.fields import DATA, PortalForm, required
+from portal.i18n.fields import DATA, EmailLine, PortalForm, required
 
 
 class SignInForm(PortalForm):
-    email = EmailField(_l("Email address"), validators=[DataRequired(), Email()])
+    email = EmailLine(_l("Email address"), validators=[DataRequired(), Email()])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
 
 
@@ -49,7 +49,7 @@ class ChangePasswordForm(PasswordForm):
 
 
 class ForgotPasswordForm(PortalForm):
-    email = EmailField(_l("Email address"), validators=[DataRequired(), Email()])
+    email = EmailLine(_l("Email address"), validators=[DataRequired(), Email()])
 
 
 class RenewLinkForm(PortalForm):

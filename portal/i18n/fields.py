@@ -7,8 +7,10 @@ incomplete for Bulgarian; these give whole, translated sentences instead.
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
+from wtforms import DateField, EmailField, IntegerField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, StopValidation
+
+from portal.i18n.text_policy import TextRefused, clean, clean_url
 
 REQUIRED = _l("This field is required.")
 # Options named by CLDR (languages, countries, time zones) are data, not text to translate.
@@ -74,3 +76,59 @@ def _parse_error_in_catalog(base, message):
 
 LocalDateField = _parse_error_in_catalog(DateField, _l("Enter a valid date."))
 LocalIntegerField = _parse_error_in_catalog(IntegerField, _l("Enter a whole number."))
+
+
+# --- The input policy (portal.i18n.text_policy) as fields: every free-text field is one of these.
+
+REFUSED = {
+    "line_break": _l("Enter this on one line, without line breaks."),
+    "control": _l("Remove the control characters from this text: they cannot be typed on a keyboard."),
+    "invisible": _l("Remove the invisible characters, such as text direction marks, from this text."),
+    "url": _l("Enter a web address such as https://meet.example.com."),
+}
+
+
+class _TextPolicy:
+    """Stores the text as the policy cleans it; a refused text fails validation with its reason
+    (and keeps what was typed, so the form shows it back)."""
+
+    multiline = False
+    refused: str | None = None
+
+    def clean(self, value: str) -> str:
+        return clean(value, multiline=self.multiline)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.refused = None
+        if isinstance(self.data, str):
+            try:
+                self.data = self.clean(self.data)
+            except TextRefused as refusal:
+                self.refused = refusal.reason
+
+    def pre_validate(self, form):
+        if self.refused:
+            raise StopValidation(str(REFUSED[self.refused]))
+        super().pre_validate(form)
+
+
+class TextLine(_TextPolicy, StringField):
+    """One line of text: a name, a location."""
+
+
+class TextBlock(_TextPolicy, TextAreaField):
+    """Several lines (serial numbers, a note): line feeds are kept."""
+
+    multiline = True
+
+
+class EmailLine(_TextPolicy, EmailField):
+    """An email address, cleaned like a line before it is checked."""
+
+
+class WebAddress(_TextPolicy, StringField):
+    """A web address (rule T4's meetings site URL)."""
+
+    def clean(self, value: str) -> str:
+        return clean_url(value)

@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, HiddenField, SelectField
+from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.validators import DataRequired, Length
 
 from portal.i18n.fields import (
     DATA,
     REQUIRED,
+    EmailLine,
     LocalDateField,
     LocalIntegerField,
     PortalForm,
@@ -19,7 +20,7 @@ class OrderForm(PortalForm):
     offer = SelectField(_l("Offer"), validators=[DataRequired(message=REQUIRED)])
     licenses = LocalIntegerField(_l("Number of licenses"), validators=[input_required(), whole_number(1, MAX_LICENSES)])
     requested_start = LocalDateField(_l("Requested start date"), validators=[input_required()])
-    provisioning_contact = EmailField(
+    provisioning_contact = EmailLine(
         _l("Provisioning contact email"),
         validators=email_address(),
         description=_l("The person who provides the set-up details. An alias is allowed; you can change it later."),
@@ -31,7 +32,7 @@ class OrderForm(PortalForm):
 
 
 class ContactForm(PortalForm):
-    provisioning_contact = EmailField(_l("Provisioning contact email"), validators=email_address())
+    provisioning_contact = EmailLine(_l("Provisioning contact email"), validators=email_address())
     setup_language = SelectField(
         _l("Language of the set-up email"), validators=[DataRequired(message=REQUIRED)], render_kw=DATA
     )

@@ -1,15 +1,15 @@
 """Forms of the People page; every message from our catalogs."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, SelectField, StringField
+from wtforms import SelectField
 from wtforms.validators import Length, Optional
 
-from portal.i18n.fields import DATA, PortalForm, email_address
+from portal.i18n.fields import DATA, EmailLine, PortalForm, TextLine, email_address
 
 
 class AddUserForm(PortalForm):
-    email = EmailField(_l("Email address"), validators=email_address())
-    display_name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    email = EmailLine(_l("Email address"), validators=email_address())
+    display_name = TextLine(_l("Name"), validators=[Optional(), Length(max=200)])
     language = SelectField(
         _l("Language for pages and emails"),
         validators=[Optional()],

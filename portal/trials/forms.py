@@ -1,11 +1,23 @@
 """Forms of the trial pages; every message from our catalogs."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.i18n.fields import DATA, REQUIRED, LocalIntegerField, PortalForm, email_address, input_required, required
+from portal.i18n.fields import (
+    DATA,
+    REQUIRED,
+    EmailLine,
+    LocalIntegerField,
+    PortalForm,
+    TextBlock,
+    TextLine,
+    WebAddress,
+    email_address,
+    input_required,
+    required,
+)
 
 
 class CheckboxesField(SelectMultipleField):
@@ -16,8 +28,8 @@ class CheckboxesField(SelectMultipleField):
 class StartTrialForm(PortalForm):
     """Rules T2-T8."""
 
-    company = StringField(_l("Company name"), validators=[required(), Length(max=200)])
-    admin_email = EmailField(_l("Customer admin email"), validators=email_address())
+    company = TextLine(_l("Company name"), validators=[required(), Length(max=200)])
+    admin_email = EmailLine(_l("Customer admin email"), validators=email_address())
     industry = SelectField(
         _l("Industry vertical"),
         validators=[DataRequired(message=REQUIRED)],
@@ -42,7 +54,7 @@ class StartTrialForm(PortalForm):
         description=_l("Applies to every service except devices."),
     )
     duration = SelectField(_l("Trial duration"), coerce=int, validators=[DataRequired(message=REQUIRED)])
-    site = StringField(_l("Meetings site URL"), validators=[Optional(), Length(max=200)])
+    site = WebAddress(_l("Meetings site URL"), validators=[Optional(), Length(max=200)])
     time_zone = SelectField(_l("Time zone"), validators=[Optional()], render_kw=DATA)
     phones = LocalIntegerField(
         _l("Phones to ship"),
@@ -88,7 +100,7 @@ class EditTrialForm(PortalForm):
 
 
 class ConvertForm(PortalForm):
-    admin_email = EmailField(
+    admin_email = EmailLine(
         _l("The trial's admin email"),
         validators=email_address(),
         description=_l(
@@ -110,7 +122,7 @@ class ConvertForm(PortalForm):
 
 
 class SerialsForm(PortalForm):
-    serials = TextAreaField(_l("Serial numbers, one per line"), validators=[required()])
+    serials = TextBlock(_l("Serial numbers, one per line"), validators=[required(), Length(max=5000)])
 
 
 class ConfirmForm(PortalForm):

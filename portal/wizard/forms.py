@@ -1,12 +1,12 @@
 """One form per wizard step; every message comes from our catalog (rule L1)."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField
+from wtforms import HiddenField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from portal.auth.forms import PasswordForm  # noqa: F401  (rule W8: the one password rule)
-from portal.i18n.fields import DATA, REQUIRED, PortalForm, email_address, required
+from portal.i18n.fields import DATA, REQUIRED, EmailLine, PortalForm, TextLine, email_address, required
 
 CHOOSE_ONE = _l("Choose one of the options.")
 
@@ -38,7 +38,7 @@ class WhoForm(PortalForm):
         ),
         validators=[DataRequired(message=CHOOSE_ONE)],
     )
-    email = EmailField(
+    email = EmailLine(
         _l("Their email address"), description=_l("They receive the “Set up now” link and finish the set-up.")
     )
     language = SelectField(_l("Language of the email"), render_kw=DATA)
@@ -65,8 +65,8 @@ class PartnerReviewForm(PortalForm):
 class PartnerCreateForm(PortalForm):
     """W3, first order: the partner organization to create."""
 
-    company = StringField(_l("Partner company name"), validators=[required(), Length(max=200)])
-    admin_email = EmailField(
+    company = TextLine(_l("Partner company name"), validators=[required(), Length(max=200)])
+    admin_email = EmailLine(
         _l("Partner admin email"),
         validators=email_address(),
         description=_l("This person becomes the full admin of your partner organization."),
@@ -76,7 +76,7 @@ class PartnerCreateForm(PortalForm):
 class AdminForm(PortalForm):
     """W4."""
 
-    admin_email = EmailField(
+    admin_email = EmailLine(
         _l("Customer admin email"),
         validators=email_address(),
         description=_l("A user can belong to only one organization at a time."),
@@ -86,7 +86,7 @@ class AdminForm(PortalForm):
 class CompanyForm(PortalForm):
     """W5."""
 
-    company = StringField(_l("Company name"), validators=[required(), Length(max=200)])
+    company = TextLine(_l("Company name"), validators=[required(), Length(max=200)])
     country = SelectField(
         _l("Country of operation"),
         validators=[DataRequired(message=REQUIRED)],
@@ -119,12 +119,12 @@ class ConfirmForm(PortalForm):
 
 
 class CallingForm(PortalForm):
-    location = StringField(_l("Main location name"), validators=[required(), Length(max=100)])
+    location = TextLine(_l("Main location name"), validators=[required(), Length(max=100)])
     country = SelectField(_l("Country for phone numbers"), validators=[DataRequired(message=REQUIRED)], render_kw=DATA)
 
 
 class MeetingsForm(PortalForm):
-    site = StringField(
+    site = TextLine(
         _l("Meetings site name"),
         validators=[required(), Length(max=30)],
         description=_l("Your meetings site address will be https://NAME.meetings.example."),
@@ -133,7 +133,7 @@ class MeetingsForm(PortalForm):
 
 
 class EnterpriseForm(PortalForm):
-    subdomain = StringField(
+    subdomain = TextLine(
         _l("Subdomain"),
         validators=[required(), Length(max=63)],
         description=_l("Lowercase letters, digits and hyphens; it must be unique."),
