@@ -8,10 +8,10 @@ import tempfile
 from datetime import date
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text
 
 from tests.concurrency import ticks_at_once
-from tests.conftest import free_port, sign_in
+from tests.conftest import START, free_port, sign_in
 
 pytestmark = pytest.mark.postgres
 
@@ -170,3 +170,36 @@ def test_w7_concurrent_confirmations_map_once_on_postgres(pg_app):
     with pg_app.app_context():
         assert db.scalar(select(func.count(Organization.id)).where(Organization.name.like("PG Racer %"))) == 1
         assert db.scalar(select(func.count(Subscription.id)).where(Subscription.order_id == order_id)) == 1
+
+
+@pytest.mark.parametrize("tabs", [False, True], ids=["double-click", "twenty-tabs"])
+def test_twenty_simultaneous_trial_starts_give_one_trial_on_postgres(pg_app, tabs):
+    """Under READ COMMITTED both requests see no trial; the form key and the one-open-trial
+    invariant (T7) still let only one through."""
+    from portal.infra.db import db
+    from portal.models import Organization, OutgoingEmail, Trial
+    from tests.test_exactly_once import RACERS, contoso_form, race
+
+    with pg_app.app_context():
+        contoso = db.scalar(select(Organization.id).where(Organization.name == "Contoso Manufacturing"))
+        db.execute(
+            Trial.__table__.update().where(Trial.customer_id == contoso).values(status="cancelled", cancelled_at=START)
+        )
+        db.execute(
+            text("UPDATE trial_services SET open_customer_id = NULL WHERE open_customer_id = :c"), {"c": contoso}
+        )
+        db.commit()
+        before = db.scalar(select(func.count(OutgoingEmail.id)).where(OutgoingEmail.kind == "trial_consent"))
+    forms = [
+        contoso_form(f"pg-tab-{n:02d}-{tabs}-xxxxxxxxxx" if tabs else f"pg-click-{tabs}-xxxxxxxxxxxx")
+        for n in range(RACERS)
+    ]
+    statuses = race(pg_app, forms)
+    with pg_app.app_context():
+        open_trials = db.scalar(
+            select(func.count(Trial.id)).where(Trial.customer_id == contoso, Trial.status == "pending_consent")
+        )
+        emails = db.scalar(select(func.count(OutgoingEmail.id)).where(OutgoingEmail.kind == "trial_consent"))
+    assert open_trials == 1
+    assert emails - before == 1
+    assert 500 not in statuses

@@ -4,10 +4,12 @@ WTForms' built-in messages come from its own catalogs, which lack Slovenian and 
 incomplete for Bulgarian; these give whole, translated sentences instead.
 """
 
+import secrets
+
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, IntegerField, StringField, TextAreaField
+from wtforms import DateField, EmailField, HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, StopValidation
 
 from portal.i18n.text_policy import TextRefused, clean, clean_url
@@ -132,3 +134,11 @@ class WebAddress(_TextPolicy, StringField):
 
     def clean(self, value: str) -> str:
         return clean_url(value)
+
+
+class SubmissionKey(HiddenField):
+    """The one-time key of a state-changing form (portal.domain.submissions): made when the form
+    is shown, sent back with it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(default=lambda: secrets.token_urlsafe(24), **kwargs)

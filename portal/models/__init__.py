@@ -5,6 +5,7 @@ from portal.models.audit import AuditEvent
 from portal.models.mail import OutgoingEmail
 from portal.models.orders import Order, OrderLine
 from portal.models.organizations import Organization, PartnerCustomer
+from portal.models.submissions import FormSubmission
 from portal.models.subscriptions import Subscription, SubscriptionService
 from portal.models.trials import ConsentRequest, DeviceShipment, Trial, TrialService
 from portal.models.users import AdminRole, LoginSession, User
@@ -26,4 +27,5 @@ __all__ = [
     "ConsentRequest",
     "OutgoingEmail",
     "AuditEvent",
+    "FormSubmission",
 ]

@@ -62,11 +62,16 @@ class TrialService(Base):
     __table_args__ = (
         CheckConstraint(f"service IN {sql_in(SERVICES)}", name="service"),
         UniqueConstraint("trial_id", "service", name="uq_trial_services_service"),
+        # One open trial per customer and service, whichever partner runs it (rule T7): the
+        # customer's id is kept here while the trial is open and cleared when it closes, so
+        # two tabs or two partners starting the same trial at once cannot both succeed.
+        UniqueConstraint("open_customer_id", "service", name="uq_trial_services_open"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     trial_id: Mapped[int] = mapped_column(ForeignKey("trials.id", ondelete="CASCADE"), index=True)
     service: Mapped[str] = mapped_column(String(30))
+    open_customer_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
 
     trial: Mapped[Trial] = relationship(back_populates="services")
 

@@ -11,6 +11,7 @@ from portal.i18n.fields import (
     EmailLine,
     LocalIntegerField,
     PortalForm,
+    SubmissionKey,
     TextBlock,
     TextLine,
     WebAddress,
@@ -28,6 +29,7 @@ class CheckboxesField(SelectMultipleField):
 class StartTrialForm(PortalForm):
     """Rules T2-T8."""
 
+    submission_key = SubmissionKey()
     company = TextLine(_l("Company name"), validators=[required(), Length(max=200)])
     admin_email = EmailLine(_l("Customer admin email"), validators=email_address())
     industry = SelectField(

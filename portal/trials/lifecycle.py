@@ -5,7 +5,8 @@ from datetime import date, timedelta
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from portal.audit import record
 from portal.auth import invitations
@@ -84,17 +85,41 @@ def purchased_services(org: Organization) -> set[str]:
     )
 
 
-def trialled_services(org: Organization, *, other_than_partner: int | None = None) -> set[str]:
-    query = select(TrialService.service).join(Trial).where(Trial.customer_id == org.id, Trial.status.in_(OPEN))
-    if other_than_partner is not None:
-        query = query.where(Trial.partner_id != other_than_partner)
-    return set(db.scalars(query))
+def trialled_services(org: Organization) -> set[str]:
+    """Services an open trial holds for the customer, whichever partner runs it."""
+    return set(
+        db.scalars(select(TrialService.service).join(Trial).where(Trial.customer_id == org.id, Trial.status.in_(OPEN)))
+    )
 
 
-def available_services(org: Organization, partner_id: int) -> list[str]:
-    """rules T7, T10: services the customer has not bought and no other partner trials for it."""
-    taken = purchased_services(org) | trialled_services(org, other_than_partner=partner_id)
+def available_services(org: Organization) -> list[str]:
+    """rules T7, T10: services the customer has not bought and no partner trials for it yet (one
+    open trial per customer and service: another partner's, or the same partner's a second time)."""
+    taken = purchased_services(org) | trialled_services(org)
     return [service for service in TRIAL_SERVICES if service not in taken]
+
+
+def open_services(customer_id: int, services) -> list[TrialService]:
+    """A trial's services, held for the customer while the trial is open (rule T7's invariant)."""
+    return [TrialService(service=service, open_customer_id=customer_id) for service in services]
+
+
+def release_services(trial_id: int) -> None:
+    """The trial has closed (cancelled, converted, ended): its services can be trialled again."""
+    db.execute(update(TrialService).where(TrialService.trial_id == trial_id).values(open_customer_id=None))
+
+
+def _hold_services() -> None:
+    """Flush the trial's services; a trial of one of them opened at the same moment (another tab,
+    another partner) is refused here by the database's one-open-trial invariant."""
+    try:
+        with db.begin_nested():
+            db.flush()
+    except IntegrityError:
+        raise TrialRuleError(
+            _l("A trial of one of these services has just been started for this customer. Reload the page."),
+            "services",
+        ) from None
 
 
 def relationship(partner_id: int, customer_id: int) -> PartnerCustomer | None:
@@ -212,7 +237,7 @@ def start_trial(
                 ),
                 "country",
             )
-    available = available_services(existing, partner.id) if existing is not None else list(TRIAL_SERVICES)
+    available = available_services(existing) if existing is not None else list(TRIAL_SERVICES)
     _check_choices(services, license_count, duration_days, site, time_zone, devices, available)
 
     if existing is None:  # rule T2: a new customer organization with its admin
@@ -261,9 +286,9 @@ def start_trial(
     )
     if "devices" in services:
         trial.devices_end_on = min(trial.ends_on, starts + timedelta(days=MAX_DEVICE_DAYS))
-    trial.services = [TrialService(service=service) for service in services]
+    trial.services = open_services(customer.id, services)
     db.add(trial)
-    db.flush()
+    _hold_services()
     for kind, count in devices.items():  # rule T5: one shipment per device type, boards license-only
         db.add(
             DeviceShipment(
@@ -366,6 +391,7 @@ def answer_consent(trial: Trial, *, user, accept: bool) -> None:
             link.access_level = access
     else:
         trial.status, trial.cancelled_at = "cancelled", now
+        release_services(trial.id)
     record("consent_answered", actor=user, organization_id=trial.partner_id, trial=trial.id, answer=request.answer)
 
 
@@ -436,7 +462,7 @@ def change(trial: Trial, *, services: list[str], license_count: int, actor) -> N
         raise TrialRuleError(_l("Only a running trial can be changed."))
     customer = db.get(Organization, trial.customer_id)
     current = {s.service for s in trial.services}
-    available = set(available_services(customer, trial.partner_id)) | current
+    available = set(available_services(customer)) | current
     if not services:
         raise TrialRuleError(_l("Choose at least one service."), "services")
     if not set(services) <= available:
@@ -447,10 +473,11 @@ def change(trial: Trial, *, services: list[str], license_count: int, actor) -> N
         raise TrialRuleError(
             _l("Enter a whole number from %(min)s to %(max)s.", min=1, max=MAX_LICENSES), "license_count"
         )
-    trial.services = [s for s in trial.services if s.service in services] + [
-        TrialService(service=service) for service in services if service not in current
-    ]
+    trial.services = [s for s in trial.services if s.service in services] + open_services(
+        trial.customer_id, [service for service in services if service not in current]
+    )
     trial.license_count = license_count
+    _hold_services()
     record(
         "trial_changed",
         actor=actor,
@@ -472,6 +499,7 @@ def cancel(trial: Trial, *, actor) -> None:
         raise TrialRuleError(_l("This trial has already ended."))
     pending = trial.status == "pending_consent"
     trial.status, trial.cancelled_at = "cancelled", clock.now()
+    release_services(trial.id)
     if pending:
         remove_from_list(trial)
     record("trial_cancelled", actor=actor, organization_id=trial.partner_id, trial=trial.id)
@@ -572,6 +600,7 @@ def convert(
         )
     )
     trial.status, trial.converted_at = "converted", now
+    release_services(trial.id)
     lost = sorted({s.service for s in trial.services} - set(OFFERS[offer]) - {"devices"})
     record(
         "trial_converted",

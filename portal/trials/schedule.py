@@ -14,7 +14,7 @@ from portal.infra import clock
 from portal.infra.db import db
 from portal.mail.outbox import queue
 from portal.models import AdminRole, ConsentRequest, Organization, Subscription, Trial, User
-from portal.trials.lifecycle import customer_admins, partner_admins, remove_from_list
+from portal.trials.lifecycle import customer_admins, partner_admins, release_services, remove_from_list
 from portal.trials.vocabulary import CONSENT_DAYS, GRACE_DAYS, NUMBERS_KEPT_DAYS, WARNING_DAYS
 
 
@@ -33,6 +33,7 @@ def consent_timeouts() -> int:
     now, done = clock.now(), 0
     for trial_id in _ids(Trial.status == "pending_consent", Trial.created_at <= now - timedelta(days=CONSENT_DAYS)):
         if _claim(trial_id, Trial.status == "pending_consent", status="cancelled", cancelled_at=now):
+            release_services(trial_id)
             trial = db.get(Trial, trial_id)
             request = db.scalar(select(ConsentRequest).where(ConsentRequest.trial_id == trial_id))
             if request is not None:
@@ -101,6 +102,7 @@ def grace_period_ends() -> int:
         if not _claim(trial_id, Trial.status == "expired", status="ended", ended_at=now):
             db.commit()
             continue
+        release_services(trial_id)
         trial = db.get(Trial, trial_id)
         customer = db.get(Organization, trial.customer_id)
         if customer.kind == "customer" and not _keeps_paid_service(customer):

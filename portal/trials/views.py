@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.domain import matching, rule_errors
+from portal.domain import matching, rule_errors, submissions
 from portal.domain.catalog import OFFERS
 from portal.domain.matching import facts
 from portal.domain.permissions import allowed, may_act, requires
@@ -134,10 +134,13 @@ def new():
             form.admin_email.data = admins[0].email if admins else ""
             form.supported_location.data = True
             existing = customer
-    available = (
-        lifecycle.available_services(existing, current_user.organization_id) if existing else list(TRIAL_SERVICES)
-    )
+    available = lifecycle.available_services(existing) if existing else list(TRIAL_SERVICES)
     form.services.choices = [(s, str(SERVICE_LABELS[s])) for s in available]
+    try:
+        if form.is_submitted():
+            submissions.check(form.submission_key.data)
+    except submissions.Repeated as repeated:
+        return _already_sent(repeated)
     if form.validate_on_submit():
         devices = {
             "phone": form.phones.data or 0,
@@ -145,6 +148,7 @@ def new():
             "board": form.boards.data or 0,
         }
         try:
+            submission = submissions.claim(form.submission_key.data, current_user.id)
             trial = lifecycle.start_trial(
                 partner=current_user.organization,
                 actor=current_user,
@@ -165,16 +169,27 @@ def new():
             )
             if request.form.get("action") == "setup" and trial.status == "awaiting_provisioning":
                 lifecycle.provision(trial, actor=current_user)  # rule T6: set up now
+            result_url = url_for("trials.customer", customer_id=trial.customer_id)
+            submissions.answered(submission, result_url)
             db.commit()
         except TrialRuleError as error:
             rule_errors.show(error, form)
+        except submissions.Repeated as repeated:
+            return _already_sent(repeated)
         else:
             deliver_soon()
             flash(_("The trial for %(customer)s is saved.", customer=trial.customer.name), "success")
-            return redirect(url_for("trials.customer", customer_id=trial.customer_id))
+            return redirect(result_url)
     return render_template(
         "trials/new.html", form=form, existing=facts(existing) if existing else None, device_labels=DEVICE_LABELS
     ), 422 if form.errors else 200
+
+
+def _already_sent(repeated):
+    """A second submission of a form that already acted: the first one's page, said plainly."""
+    db.rollback()
+    flash(_("This form had already been sent; it was saved once. This is the result."), "info")
+    return redirect(repeated.result_url or url_for("trials.index"))
 
 
 @bp.route("/trials/region")
@@ -222,7 +237,7 @@ def customer(customer_id: int):
         device_labels=DEVICE_LABELS,
         access=link.access_level if link else None,
         return_due=lifecycle.return_due,
-        available=lifecycle.available_services(org, partner_id),
+        available=lifecycle.available_services(org),
     )
 
 
@@ -265,9 +280,7 @@ def _edit_form(trial, formdata=None):
         license_count=trial.license_count,
     )
     current = [s.service for s in trial.services]
-    choices = [
-        s for s in TRIAL_SERVICES if s in current or s in lifecycle.available_services(trial.customer, trial.partner_id)
-    ]
+    choices = [s for s in TRIAL_SERVICES if s in current or s in lifecycle.available_services(trial.customer)]
     form.services.choices = [(s, str(SERVICE_LABELS[s])) for s in choices]
     return form
 

@@ -1,0 +1,64 @@
+"""Exactly once per form: a state-changing form carries a one-time key (``submission_key``), and
+the change it makes is stored together with the key.
+
+``claim`` records the key in the request's transaction before the change. A second submission
+with the same key (a double click, a reload after the first answered, the same page in two
+tabs) waits for the first transaction, finds the key and raises ``Repeated`` with the first
+one's result, so the view shows that instead of acting twice. A change refused by a rule rolls
+the key back with it: the corrected form can be sent again.
+"""
+
+import re
+import secrets
+
+from sqlalchemy.exc import IntegrityError
+
+from portal.infra import clock
+from portal.infra.db import db
+from portal.models import FormSubmission
+
+KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+class Repeated(Exception):
+    """The form was already sent with this key; ``result_url`` is where its first answer led."""
+
+    def __init__(self, result_url: str | None):
+        super().__init__(result_url)
+        self.result_url = result_url
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def check(key: str | None) -> None:
+    """Raise Repeated if the form was already acted on with ``key``: checked before the form is
+    validated, because its first effect can change what the form would accept."""
+    if key and KEY.fullmatch(key):
+        earlier = db.get(FormSubmission, key)
+        if earlier is not None:
+            raise Repeated(earlier.result_url)
+
+
+def claim(key: str | None, user_id: int | None = None) -> FormSubmission | None:
+    """Record ``key`` with the change about to be made; raises Repeated if it was used. A missing
+    or malformed key (a client that did not render the form) claims nothing."""
+    if not key or not KEY.fullmatch(key):
+        return None
+    earlier = db.get(FormSubmission, key)
+    if earlier is None:
+        submission = FormSubmission(key=key, user_id=user_id, created_at=clock.now())
+        try:
+            with db.begin_nested():
+                db.add(submission)
+            return submission
+        except IntegrityError:  # another transaction committed the key in the meantime
+            earlier = db.get(FormSubmission, key, populate_existing=True)
+    raise Repeated(earlier.result_url if earlier is not None else None)
+
+
+def answered(submission: FormSubmission | None, result_url: str) -> None:
+    """Where the change's page leads, for a repeated submission to go to the same place."""
+    if submission is not None:
+        submission.result_url = result_url[:500]
