@@ -456,6 +456,48 @@ def test_w9_service_set_up_and_billing_starts_exactly_once(client, app, db, wx):
     assert db.get(Order, order_id).status == "provisioned"
 
 
+def test_w9_provision_is_refused_until_every_step_the_services_need_is_done(client, app, db, wx):
+    order_id, token = wx
+    w = _to_confirm(client, token)
+    w.post("confirm")
+    skipped = w.post("services/provision")  # straight after mapping: no calling, meetings or subdomain
+    assert skipped.status_code == 422
+    html = skipped.get_data(as_text=True)
+    assert "Complete every set-up step before you provision and start billing." in html
+    assert all(title in html for title in ("Calling settings", "Meeting settings", "Enterprise settings"))
+    db.rollback()
+    assert db.scalar(select(Subscription).where(Subscription.order_id == order_id)).billing_started_at is None
+    assert db.get(Order, order_id).status == "mapped"
+    w.post("services/calling", {"location": "Amsterdam HQ", "country": "NL"})
+    w.post("services/meetings", {"site": "fabrikam", "time_zone": "Europe/Amsterdam"})
+    still = w.post("services/provision")
+    notice = still.get_data(as_text=True).split('class="notice"')[1].split("</div>")[0]
+    assert still.status_code == 422 and "Enterprise settings" in notice and "Calling settings" not in notice
+    w.post("services/enterprise", {"subdomain": "fabrikam"})
+    assert w.post("services/provision").status_code == 302
+    db.rollback()
+    assert db.get(Order, order_id).status == "provisioned"
+
+
+def test_w9_missing_steps_name_only_what_the_services_need(app, db, make_partner, make_order):
+    from portal.wizard import service_setup
+
+    partner, admin = make_partner()
+    order = make_order(partner, admin, offer="A-FLEX-CC")
+    order.status, order.mapped_organization_id, order.mapped_at = "mapped", partner.id, order.created_at
+    db.add(
+        Subscription(
+            organization_id=partner.id,
+            order_id=order.id,
+            offer="A-FLEX-CC",
+            status="pending",
+            created_at=order.created_at,
+        )
+    )
+    db.flush()
+    assert service_setup.missing_steps(order) == []
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_w9_check_availability_answers_inline(client, app, db, wx, lang):
     db.scalar(select(Organization).where(Organization.name == "Acme Rockets")).subdomain = "acme"

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from portal.audit import record
+from portal.domain.rule_errors import RuleError
 from portal.infra import clock
 from portal.infra.db import db
 from portal.models import Order, OrderLine, Organization, Subscription
@@ -76,8 +77,32 @@ def site_problem(value: str, subscription_id: int | None = None):
     )
 
 
+class SetupIncomplete(RuleError):
+    """rule W9: "Provision and start billing" before every step the services need is complete."""
+
+    def __init__(self, missing: list[str]):
+        super().__init__(_l("Complete every set-up step before you provision and start billing."))
+        self.missing = missing
+
+
+def missing_steps(order: Order) -> list[str]:
+    """The W9 steps whose settings are not saved yet, in order (the review needs nothing)."""
+    subscription = subscription_of(order)
+    organization = db.get(Organization, order.mapped_organization_id)
+    done = {
+        "calling": bool(subscription.calling_location and subscription.calling_country),
+        "meetings": bool(subscription.meetings_site and subscription.meetings_time_zone),
+        "enterprise": bool(organization.subdomain),
+    }
+    return [step for step in steps(order) if not done.get(step, True)]
+
+
 def provision(order: Order) -> bool:
-    """Activate the subscription and start billing; True only for the call that started it."""
+    """Activate the subscription and start billing once every step the services need is complete
+    (rule W9); True only for the call that started it."""
+    missing = missing_steps(order)
+    if missing:
+        raise SetupIncomplete(missing)
     now = clock.now()
     subscription = subscription_of(order)
     started = (

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit import record
+from portal.domain import rule_errors
 from portal.domain.matching import facts
 from portal.domain.residency import country_choices
 from portal.i18n import current_language
@@ -13,7 +14,7 @@ from portal.i18n.timezones import choices as time_zone_choices
 from portal.infra.db import db
 from portal.models import User
 from portal.wizard import forms, service_setup, state
-from portal.wizard.blueprint import bp, order_for, render_step
+from portal.wizard.blueprint import TITLES, bp, order_for, render_step
 
 
 def _mapped_order(token: str):
@@ -73,6 +74,7 @@ def _service_page(order, token, step, **context):
         service_total=len(names),
         subscription=service_setup.subscription_of(order),
         back_url=url_for("wizard.service", token=token, step=names[index - 1]) if index else None,
+        titles=TITLES,
         **context,
     )
 
@@ -176,12 +178,20 @@ def service(token: str, step: str):
 
     # provision
     form = forms.ProvisionForm()
+    missing = service_setup.missing_steps(order) if order.status == "mapped" else []
     if form.validate_on_submit() and order.status == "mapped":
-        if service_setup.provision(order):
-            flash(_("The subscription is active and billing has started for every purchased service."), "success")
+        try:
+            if service_setup.provision(order):
+                flash(_("The subscription is active and billing has started for every purchased service."), "success")
+        except service_setup.SetupIncomplete as error:
+            rule_errors.show(error)
+            body, _status, headers = _service_page(
+                order, token, step, form=form, organization=order.mapped_organization, missing=missing
+            )
+            return body, 422, headers
         db.commit()
         return redirect(url_for("wizard.service", token=token, step="provision"))
-    return _service_page(order, token, step, form=form, organization=order.mapped_organization)
+    return _service_page(order, token, step, form=form, organization=order.mapped_organization, missing=missing)
 
 
 @bp.route("/<token>/check-subdomain", methods=["POST"])
