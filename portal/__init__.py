@@ -35,7 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
             g.pop(name, None)
 
     app.before_request(reset_request_state)  # runs after the URL's language is read into g
-    app.teardown_request(lambda _exc: reset_request_state("lang", "writes"))
+    app.teardown_request(lambda _exc: reset_request_state("lang"))
     app.teardown_appcontext(lambda _exc: app.extensions["portal.session"].remove())
 
     folder = app.config["TRANSLATIONS_DIR"]

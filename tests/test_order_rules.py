@@ -143,10 +143,27 @@ def test_o3_no_alert_when_set_up_has_started(app, db, northwind, clock):
     run_tick()
     client = app.test_client()
     assert client.get(f"/nl/setup/{setup_token(order)}").status_code == 200
+    assert client.post(f"/nl/setup/{setup_token(order)}/role", data={"role": "partner"}).status_code == 302
     clock.at = START.replace(day=27)
     run_tick()
     assert emails(db, "rep_alert") == []
     assert db.scalar(select(AuditEvent).where(AuditEvent.action == "setup_started")) is not None
+
+
+def test_o3_opening_the_link_is_not_the_start_of_set_up(app, db, northwind, clock):
+    """A mail scanner that fetches the link (GET, HEAD) must not silence the rep alert."""
+    order = place(db, northwind, start=date(2026, 11, 25))
+    clock.at = START.replace(day=25, hour=8)
+    run_tick()
+    client = app.test_client()
+    for step in ("", "/role", "/admin"):
+        client.get(f"/nl/setup/{setup_token(order)}{step}")
+        client.head(f"/nl/setup/{setup_token(order)}{step}")
+    db.expire_all()
+    assert db.get(type(order), order.id).setup_started_at is None
+    clock.at = START.replace(day=27)
+    run_tick()
+    assert len(emails(db, "rep_alert")) == 1
 
 
 def test_o3_the_start_of_set_up_is_recorded_once_and_only_while_awaiting(db, northwind):

@@ -47,7 +47,7 @@ def test_o6_answers_stay_in_the_session_until_the_confirmation(client, db, wx):
     assert 'value="new.admin@fabrikam.example"' in w.text("admin")  # a reload or Back keeps it
     after = (count(db, Organization), count(db, User), count(db, Subscription), count(db, AuditEvent))
     assert after[:3] == before[:3]
-    assert after[3] == before[3] + 1  # only "set-up started" from opening the link (rule O3)
+    assert after[3] == before[3] + 1  # only "set-up started" from the first answer (rule O3)
     w.get()  # the "Set up now" link starts again from the beginning
     assert w.get("admin").status_code == 302  # no role chosen any more
     assert 'value="new.admin@fabrikam.example"' not in client.get(w.base + "/role", follow_redirects=True).get_data(
@@ -394,6 +394,17 @@ def test_w7_a_second_contact_finishing_the_same_order_maps_nothing(client, app, 
     assert first.post("confirm").status_code == 302
     assert second.post("confirm").headers["Location"].endswith("/done")
     assert count(db, Organization, Organization.name == "Other Company") == 0
+
+
+def test_w7_after_mapping_the_link_shows_only_that_the_order_is_set_up(client, app, db, wx):
+    first = _to_confirm(client, wx[1], company="Fabrikam Ltd", email="it@fabrikam.example")
+    first.post("confirm")
+    assert "Fabrikam Ltd" in first.text("done")  # the browser that confirmed sees it
+    stranger = wizard(app.test_client(), wx[1])  # a mail scanner, a forwarded email
+    assert stranger.get("done").headers["Location"].endswith(f"/setup/{wx[1]}")
+    page = stranger.text()
+    assert "This order is already mapped to an organization." in page
+    assert "Fabrikam Ltd" not in page and "it@fabrikam.example" not in page
 
 
 def test_w7_concurrent_confirmations_map_the_order_once(app, db, wx):

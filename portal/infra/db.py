@@ -52,18 +52,11 @@ def _app_context_scope():
 
 
 def _writing_request() -> bool:
-    from flask import g, has_request_context, request
+    from flask import has_request_context, request
 
     if not has_request_context():
         return False
-    return request.method not in ("GET", "HEAD", "OPTIONS") or getattr(g, "writes", False)
-
-
-def writes() -> None:
-    """Mark a GET request that changes state, before its first query (SQLite write lock)."""
-    from flask import g
-
-    g.writes = True
+    return request.method not in ("GET", "HEAD", "OPTIONS")  # a GET changes nothing stored
 
 
 def make_session(engine):

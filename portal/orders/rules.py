@@ -275,8 +275,9 @@ def close_unprovisioned_lines() -> int:
 
 
 def record_setup_started(order: Order) -> bool:
-    """rule O3: the first opening of the "Set up now" link records the start of set-up, once
-    (a conditional update, so two tabs at once record it once), and silences the rep alert."""
+    """rule O3: the first answer given through the "Set up now" link records the start of set-up,
+    once (a conditional update, so two tabs at once record it once), and silences the rep alert.
+    Opening the link records nothing: mail scanners fetch links before anyone reads them."""
     if order.status != "awaiting_provisioning":
         return False
     started = db.execute(

@@ -33,7 +33,11 @@ def _new_partner_admin(order) -> User | None:
 
 @bp.route("/<token>/done")
 def done(token: str):
+    """W7's success page, with the organization's facts, for the browser that confirmed; anyone
+    else holding the link is told only that the order is set up."""
     order = _mapped_order(token)
+    if not state.confirmed_here(order.id):
+        return redirect(url_for("wizard.entry", token=token))
     return render_step(
         "wizard/steps/_done.html",
         order=order,

@@ -83,3 +83,8 @@ def mark_done(order_id: int, **values) -> None:
 
 def done(order_id: int) -> dict:
     return dict(browser_session.get(DONE, {}).get(str(order_id), {}))
+
+
+def confirmed_here(order_id: int) -> bool:
+    """Whether this browser confirmed the order (W7): only it is shown the mapped organization."""
+    return str(order_id) in browser_session.get(DONE, {})

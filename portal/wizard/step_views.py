@@ -9,7 +9,7 @@ from portal.domain import matching
 from portal.domain.residency import country_choices, is_unsupported, region_for
 from portal.i18n import current_language, languages, native_name
 from portal.i18n.collation import sorted_for
-from portal.infra.db import db, writes
+from portal.infra.db import db
 from portal.mail.delivery import deliver_soon
 from portal.orders.rules import OrderRuleError, change_contact, closing_date, record_setup_started
 from portal.people.add_me import ask_to_be_added as ask_full_admin
@@ -62,11 +62,10 @@ def _page(step: str, order, answers, token, form, **context):
 
 @bp.route("/<token>")
 def entry(token: str):
-    writes()  # opening the link records the start of set-up (rule O3)
+    """Opening the link changes nothing stored: a mail scanner that fetches it does not count as
+    the start of set-up (rule O3 counts the first answer)."""
     order = order_for(token)
     state.forget(order.id)  # rule O6: the link starts the wizard again from the beginning
-    if record_setup_started(order):
-        db.commit()
     return render_template("wizard/entry.html", order=order, token=token, closes_on=closing_date(order))
 
 
@@ -80,6 +79,8 @@ def role(token: str):
         return redirect_to
     form = forms.RoleForm(data={"role": answers.get("role")})
     if form.validate_on_submit():
+        if record_setup_started(order):  # rule O3: the first answer starts the set-up
+            db.commit()
         if form.role.data != answers.get("role"):
             state.forget(order.id)
         state.save(order.id, role=form.role.data)
