@@ -16,12 +16,14 @@ def create_app(config: dict | None = None) -> Flask:
 
     from portal import i18n
     from portal.i18n import templating
+    from portal.infra import url_converters
     from portal.infra.db import make_engine, make_session
     from portal.infra.extensions import babel, csrf, login_manager
 
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["portal.engine"] = engine
     i18n.register_converter(app)
+    url_converters.register(app)  # before any route: <int:…> ids are bounded
     app.extensions["portal.session"] = make_session(engine)
 
     # A request's work starts and ends with it, also when it shares an application context
@@ -55,8 +57,8 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.core.views import bp as core_bp
     from portal.domain.residency import region_for
     from portal.i18n import translation_status
-    from portal.infra import errors
-    from portal.mail.mailbox import bp as mailbox_bp
+    from portal.infra import errors, request_id, security_headers
+    from portal.mail import mailbox
     from portal.orders.views import bp as orders_bp
     from portal.organization.views import bp as organization_bp
     from portal.people.views import bp as people_bp
@@ -72,7 +74,6 @@ def create_app(config: dict | None = None) -> Flask:
         orders_bp,
         organization_bp,
         wizard_bp,
-        mailbox_bp,
         translation_status.bp,
         trials_bp,
         customer_trials_bp,
@@ -81,6 +82,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     # the features' own vocabulary and helpers, wired here
     app.jinja_env.globals.update(INDUSTRY_LABELS=INDUSTRIES, describe_event=describe_event, region_of=region_for)
+    mailbox.init_app(app)  # the demo's only (DEMO), never in production
+    request_id.init_app(app)
+    security_headers.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     return app

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from werkzeug.serving import run_simple
+from werkzeug.serving import WSGIRequestHandler, run_simple
 
 from portal.infra.clock import FixedClock
 
@@ -72,19 +72,34 @@ def deliver_command():
     click.echo(deliver_due(limit=1000))
 
 
+class QuietRequestHandler(WSGIRequestHandler):
+    """Werkzeug's handler, without naming Werkzeug's and Python's versions in ``Server:``."""
+
+    def version_string(self) -> str:
+        return "portal"
+
+
 @portal_cli.command("serve-demo")
 @click.option("--port", default=5000, envvar="PORT", show_default=True)
 @click.option("--smtp-port", default=8025, show_default=True)
 @click.option("--tick-every", default=30, show_default=True, help="Seconds between scheduler runs.")
 def serve_demo_command(port, smtp_port, tick_every):
     """Serve on 127.0.0.1 with the demo's own SMTP server, mailbox page and scheduler."""
+    from portal import create_app
     from portal.mail import smtp_sink
     from portal.scheduler import run_tick
 
-    app = current_app._get_current_object()
-    mailbox = app.config.get("DEMO_MAILBOX") or str(ROOT / "instance" / "mailbox")
-    app.config.update(
-        DEMO_MAILBOX=mailbox, SMTP_URL=f"smtp://127.0.0.1:{smtp_port}", BASE_URL=f"http://127.0.0.1:{port}"
+    # An app of its own, created with DEMO: the demo mailbox exists in it and in no other.
+    configured = current_app.config
+    mailbox = configured.get("DEMO_MAILBOX") or str(ROOT / "instance" / "mailbox")
+    app = create_app(
+        {
+            **configured,
+            "DEMO": True,
+            "DEMO_MAILBOX": mailbox,
+            "SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
+            "BASE_URL": f"http://127.0.0.1:{port}",
+        }
     )
     controller = smtp_sink.start(mailbox, port=smtp_port)
 
@@ -101,7 +116,7 @@ def serve_demo_command(port, smtp_port, tick_every):
     click.echo(f"Portal on http://127.0.0.1:{port}/  ·  demo mailbox: http://127.0.0.1:{port}/en/mailbox/")
     try:
         # Flask ignores app.run() inside its own CLI; Werkzeug's server is what it would run.
-        run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False)
+        run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False, request_handler=QuietRequestHandler)
     finally:
         controller.stop()
 

@@ -32,6 +32,11 @@ class Config:
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     # Where the demo's own SMTP server files what it receives; the mailbox page reads it.
     DEMO_MAILBOX = os.environ.get("DEMO_MAILBOX")
+    # Only `flask portal serve-demo` (and tests that say so) create the app with DEMO: it adds the
+    # demo mailbox. Never read from the environment, so that no deployment turns it on by accident.
+    DEMO = False
+    # Werkzeug refuses larger bodies with 413 (the portal has no uploads; its forms are small).
+    MAX_CONTENT_LENGTH = 1024 * 1024
     LANGUAGES = LANGUAGES
     BABEL_DEFAULT_LOCALE = DEFAULT_LANGUAGE
     BABEL_DEFAULT_TIMEZONE = "UTC"

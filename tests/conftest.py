@@ -59,8 +59,12 @@ def db_path(migrated_template, tmp_path) -> Path:
 
 
 @pytest.fixture
-def app_config(db_path, clock):
+def app_config(request, db_path, clock):
+    # The demo mailbox exists only in an app created with DEMO (as `flask portal serve-demo` does):
+    # the live portal of the browser tests is the demo.
+    demo = "live_portal" in request.fixturenames
     return {
+        "DEMO": demo,
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "DATABASE_URL": f"sqlite:///{db_path}",

@@ -31,6 +31,7 @@ from portal.i18n import current_language, languages, native_name
 from portal.i18n.timezones import choices as time_zone_choices
 from portal.infra import passwords
 from portal.infra.db import db
+from portal.infra.errors import render_error
 from portal.infra.urls import safe_next
 from portal.mail.delivery import deliver_soon
 from portal.models import User
@@ -226,5 +227,4 @@ def init_views(app) -> None:
             "For your security, this is paused. Try again in %(num)s minutes.",
             minutes,
         )
-        body = render_template("error.html", status=429, title=_("Too many attempts"), message=message)
-        return body, 429, {"Retry-After": str(error.retry_after)}
+        return render_error(429, _("Too many attempts"), message, {"Retry-After": str(error.retry_after)})

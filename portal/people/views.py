@@ -90,7 +90,6 @@ def _index_url(org: Organization, customer_id: int | None, **args):
 
 def _page(org: Organization, customer_id: int | None, add_form=None, status: int = 200):
     q = request.args.get("q", "").strip()
-    page = max(request.args.get("page", 1, type=int), 1)
     query = select(User).where(User.organization_id == org.id)
     if q:
         needle = "%" + q.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -98,6 +97,9 @@ def _page(org: Organization, customer_id: int | None, add_form=None, status: int
             or_(User.email.like(needle, escape="\\"), func.lower(User.display_name).like(needle, escape="\\"))
         )
     total = db.scalar(select(func.count()).select_from(query.subquery()))
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    # a malformed page is the first, one past the end the last (never an offset the database refuses)
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
     users = db.scalars(
         query.options(selectinload(User.admin_role))
         .order_by(User.active.desc(), User.email)
@@ -120,7 +122,7 @@ def _page(org: Organization, customer_id: int | None, add_form=None, status: int
         total=total,
         q=q,
         page=page,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        pages=pages,
         add_form=add_form,
         role_forms={u.id: _role_form(org, u) for u in users},
         remove=RemoveForm(),

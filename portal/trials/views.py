@@ -34,6 +34,7 @@ from portal.i18n.collation import sorted_for
 from portal.i18n.labels import OFFER_LABELS, SERVICE_LABELS
 from portal.i18n.timezones import choices as zone_choices
 from portal.infra.db import db
+from portal.infra.url_converters import parse_id
 from portal.mail.delivery import deliver_soon
 from portal.models import DeviceShipment, Organization, Trial
 from portal.trials import lifecycle
@@ -126,8 +127,9 @@ def new():
     form.duration.choices = _duration_choices()
     form.time_zone.choices = [("", _("Choose a time zone"))] + list(zone_choices(lang))
     existing = matching.user_organization(form.admin_email.data) if form.admin_email.data else None
-    if request.method == "GET" and request.args.get("customer"):
-        customer = db.get(Organization, int(request.args["customer"]))
+    customer_id = parse_id(request.args.get("customer")) if request.method == "GET" else None
+    if customer_id is not None:  # a customer to prefill from; a malformed one is ignored
+        customer = db.get(Organization, customer_id)
         if customer is not None and lifecycle.relationship(current_user.organization_id, customer.id):
             admins = lifecycle.full_admins(customer)
             form.company.data, form.country.data = customer.name, customer.country

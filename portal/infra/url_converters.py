@@ -1,0 +1,29 @@
+"""``<int:…>`` in every route is bounded to what the database can hold.
+
+Werkzeug's ``int`` matches any run of digits; an id of 10**24 then reaches the database and
+fails there (SQLite raises OverflowError, PostgreSQL a DataError), a 500 for a mistyped URL.
+Bounded to the largest BIGINT, such an id simply matches no route: a 404.
+"""
+
+from werkzeug.routing import IntegerConverter
+
+MAX_ID = 2**63 - 1
+
+
+class BoundedInt(IntegerConverter):
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def register(app) -> None:
+    """Replaces Werkzeug's ``int``; call before any route is added."""
+    app.url_map.converters["int"] = BoundedInt
+
+
+def parse_id(value: str | None) -> int | None:
+    """A query parameter that names a row: its id, or None when it is not one (absent, not a
+    whole number, negative, too large)."""
+    if value is None or not value.isascii() or not value.isdigit():
+        return None
+    number = int(value)
+    return number if number <= MAX_ID else None
