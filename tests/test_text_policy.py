@@ -4,7 +4,7 @@ why, and that the forms apply it before anything is stored."""
 import pytest
 from sqlalchemy import func, select
 
-from portal.i18n.text_policy import TextRefused, clean, clean_url
+from portal.i18n.text_policy import TextRefused, clean, clean_url, searchable
 from portal.models import Organization, Trial
 from portal.wizard import state
 from tests.conftest import translate
@@ -133,3 +133,14 @@ def test_a_bidi_override_in_the_wizard_company_is_refused_in_the_page_language(c
     assert translate(app, "sl", message) in response.get_data(as_text=True)
     with client.session_transaction() as browser_session:
         assert "company" not in browser_session.get(state.ANSWERS, {}).get(str(order_id), {})
+
+
+def test_a_search_drops_what_a_field_would_refuse():
+    assert searchable("  Acme\x00\u202e Hold\ning  ") == "Acme Hold ing"
+    assert searchable("x" * 500) == "x" * 200
+    assert searchable(None) == ""
+
+
+@pytest.mark.parametrize("path", ["/en/customers/?q=%00acme", "/bg/customers/?q=%E2%80%AEacme", "/en/people/?q=%00"])
+def test_hostile_search_text_is_answered_not_failed(partner_client, path):
+    assert partner_client.get(path).status_code == 200

@@ -63,6 +63,16 @@ def clean(value: str | None, *, multiline: bool = False) -> str:
     return _SPACE_RUNS.sub(" ", text).strip()
 
 
+def searchable(value: str | None, limit: int = 200) -> str:
+    """A search box's text: what ``clean`` would refuse is dropped instead (a search stores
+    nothing, and a NUL must not reach the database), spaces tidied, at most ``limit`` characters."""
+    text = unicodedata.normalize("NFC", value or "")
+    text = "".join(
+        " " if char in LINE_BREAKS else char for char in text if not _refusal(char, True) and char not in REMOVED
+    )
+    return _SPACE_RUNS.sub(" ", text).strip()[:limit]
+
+
 def clean_url(value: str | None) -> str:
     """A web address (rule T4's meetings site URL) as stored: https unless http is given, a host
     of DNS labels, no user name or password; "acme.example" becomes "https://acme.example"."""

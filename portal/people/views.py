@@ -18,6 +18,7 @@ from portal.domain import rule_errors
 from portal.domain.permissions import access_level, allowed, may_manage_people
 from portal.i18n import languages, native_name
 from portal.i18n.labels import ROLE_LABELS
+from portal.i18n.text_policy import searchable
 from portal.infra.db import db
 from portal.mail.delivery import deliver_soon
 from portal.models import Organization, User
@@ -89,7 +90,7 @@ def _index_url(org: Organization, customer_id: int | None, **args):
 
 
 def _page(org: Organization, customer_id: int | None, add_form=None, status: int = 200):
-    q = request.args.get("q", "").strip()
+    q = searchable(request.args.get("q"))
     query = select(User).where(User.organization_id == org.id)
     if q:
         needle = "%" + q.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

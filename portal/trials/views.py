@@ -32,6 +32,7 @@ from portal.domain.residency import country_choices
 from portal.i18n import current_language
 from portal.i18n.collation import sorted_for
 from portal.i18n.labels import OFFER_LABELS, SERVICE_LABELS
+from portal.i18n.text_policy import searchable
 from portal.i18n.timezones import choices as zone_choices
 from portal.infra.db import db
 from portal.infra.url_converters import parse_id
@@ -67,7 +68,7 @@ def _duration_choices():
 
 def _rows():
     rows = customer_rows(
-        current_user.organization_id, query=request.args.get("q", "").strip(), status=request.args.get("status", "")
+        current_user.organization_id, query=searchable(request.args.get("q")), status=request.args.get("status", "")
     )
     return sorted_for(current_language(), rows, key=lambda row: row.customer.name)
 
@@ -80,7 +81,7 @@ def index():
         rows=rows,
         labels=STATUS_LABELS,
         filters=FILTERS,
-        q=request.args.get("q", ""),
+        q=searchable(request.args.get("q")),
         status=request.args.get("status", ""),
         chart=expiring_counts(customer_rows(current_user.organization_id)),
     )
