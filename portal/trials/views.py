@@ -14,8 +14,6 @@ Routes (under /<lang>/customers):
   /shipments/<id>/serials     serial numbers shipped; /shipments/<id>/return returned (T19)
 """
 
-import csv
-import io
 import secrets
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -29,7 +27,7 @@ from portal.domain.catalog import OFFERS
 from portal.domain.matching import facts
 from portal.domain.permissions import allowed, may_act, requires
 from portal.domain.residency import country_choices
-from portal.i18n import current_language
+from portal.i18n import current_language, spreadsheet
 from portal.i18n.collation import sorted_for
 from portal.i18n.labels import OFFER_LABELS, SERVICE_LABELS
 from portal.i18n.text_policy import searchable
@@ -93,21 +91,21 @@ def index():
 @bp.route("/export.csv")
 @requires("view_customers")
 def export():
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([_("Customer"), _("Status"), _("Trial services"), _("Days left"), _("Managing partner")])
-    for row in _rows():
-        writer.writerow(
-            [
-                row.customer.name,
-                str(STATUS_LABELS[row.status]),
-                ", ".join(str(SERVICE_LABELS[s]) for s in row.services),
-                "" if row.days_left is None else row.days_left,
-                row.customer.managing_partner.name if row.customer.managing_partner else "",
-            ]
-        )
+    """The customer list as CSV in the page's language (portal.i18n.spreadsheet: separator,
+    byte-order mark, formulas neutralized)."""
+    header = [_("Customer"), _("Status"), _("Trial services"), _("Days left"), _("Managing partner")]
+    rows = [
+        [
+            row.customer.name,
+            str(STATUS_LABELS[row.status]),
+            ", ".join(str(SERVICE_LABELS[s]) for s in row.services),
+            "" if row.days_left is None else row.days_left,
+            row.customer.managing_partner.name if row.customer.managing_partner else "",
+        ]
+        for row in _rows()
+    ]
     return Response(
-        "\ufeff" + out.getvalue(),
+        spreadsheet.lines(header, rows, current_language()),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=customers.csv"},
     )
