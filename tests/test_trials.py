@@ -407,3 +407,23 @@ def test_t19_returned_serials_must_match_the_shipped_ones(db, demo):
     assert shipment.returned_at is None
     assert trials.record_return(shipment, ["SN-2"], actor=anna) == ([], [])
     assert shipment.returned_at is not None
+
+
+def test_t19_shipped_serials_are_fixed_so_a_missing_device_stays_missing(db, demo):
+    trial = start(db, services=["devices"], devices={"phone": 2})
+    shipment = db.scalar(select(DeviceShipment).where(DeviceShipment.trial_id == trial.id))
+    anna = user(db, "anna.dekker@northwind.example")
+    with pytest.raises(TrialRuleError):
+        trials.record_return(shipment, ["SN-1"], actor=anna)  # nothing recorded as shipped yet
+    trials.record_serials(shipment, ["SN-1", "SN-2"], actor=anna)
+    trials.record_serials(shipment, ["SN-2", "SN-1"], actor=anna)  # the same list again: no change
+    assert trials.record_return(shipment, ["SN-1"], actor=anna) == ([], ["SN-2"])
+    with pytest.raises(TrialRuleError):
+        trials.record_serials(shipment, ["SN-1", "SN-3"], actor=anna)  # re-declared after a partial return
+    assert shipment.serials.split() == ["SN-1", "SN-2"]
+    assert trials.record_return(shipment, ["SN-1"], actor=anna) == ([], ["SN-2"])
+    assert shipment.returned_at is None
+    trials.record_return(shipment, ["SN-2"], actor=anna)
+    returned_at = shipment.returned_at
+    trials.record_return(shipment, ["SN-2"], actor=anna)  # recorded twice: the date stays
+    assert shipment.returned_at == returned_at is not None

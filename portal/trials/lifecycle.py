@@ -631,9 +631,18 @@ def return_due(trial: Trial) -> date | None:
 
 
 def record_serials(shipment: DeviceShipment, serials: list[str], *, actor) -> None:
+    """rule T19: the serial numbers of the devices shipped, recorded once. A return is matched
+    against them, so they cannot be changed afterwards (re-declaring them after a partial return
+    would mark as returned a device that never came back); the same list again changes nothing."""
     _require(actor, "record_devices", db.get(Trial, shipment.trial_id))
     if shipment.device_type == "board":
         raise TrialRuleError(_l("Board trials are license-only; nothing is shipped."))
+    if shipment.serials:
+        if sorted(serials) == sorted(shipment.serials.split()):
+            return
+        raise TrialRuleError(
+            _l("The serial numbers of this shipment are already recorded and cannot be changed."), "serials"
+        )
     if len(serials) != shipment.quantity or len(set(serials)) != len(serials):
         raise TrialRuleError(
             _l("Enter one distinct serial number for each device shipped (%(count)s).", count=shipment.quantity),
@@ -653,9 +662,11 @@ def record_return(shipment: DeviceShipment, serials: list[str], *, actor) -> tup
             _l("These serial numbers were not shipped with this trial: %(serials)s.", serials=", ".join(unknown)),
             "serials",
         )
+    if not shipped:
+        raise TrialRuleError(_l("Record the serial numbers shipped before recording a return."), "serials")
     already = set((shipment.returned_serials or "").split())
     shipment.returned_serials = "\n".join(sorted(already | returned))
     missing = sorted(shipped - already - returned)
-    if not missing:
+    if not missing and shipment.returned_at is None:
         shipment.returned_at = clock.now()
     return unknown, missing
