@@ -34,7 +34,6 @@ from portal.i18n.collation import sorted_for
 from portal.i18n.labels import OFFER_LABELS, SERVICE_LABELS
 from portal.i18n.timezones import choices as zone_choices
 from portal.infra.db import db
-from portal.mail.delivery import deliver_soon
 from portal.models import DeviceShipment, Organization, Trial
 from portal.trials import lifecycle
 from portal.trials.forms import ConfirmForm, ConvertForm, EditTrialForm, ExtendForm, SerialsForm, StartTrialForm
@@ -169,7 +168,6 @@ def new():
         except TrialRuleError as error:
             rule_errors.show(error, form)
         else:
-            deliver_soon()
             flash(_("The trial for %(customer)s is saved.", customer=trial.customer.name), "success")
             return redirect(url_for("trials.customer", customer_id=trial.customer_id))
     return render_template(
@@ -284,7 +282,6 @@ def resend(trial_id: int):
     try:
         lifecycle.resend_consent(trial, actor=current_user, nonce=form.nonce.data or secrets.token_urlsafe(8))
         db.commit()
-        deliver_soon()
         flash(_("The consent email was sent again."), "success")
     except TrialRuleError as error:
         rule_errors.show(error)
@@ -316,7 +313,6 @@ def provision(trial_id: int):
     try:
         lifecycle.provision(trial, actor=current_user)
         db.commit()
-        deliver_soon()
         flash(_("The trial is provisioned; the customer admin received the welcome email."), "success")
     except TrialRuleError as error:
         rule_errors.show(error)
