@@ -1,9 +1,9 @@
 """Operator tasks as Flask CLI groups: `flask portal …` and `flask translate …`."""
 
+import signal
 import subprocess
 import sys
 import threading
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
 from portal.infra.clock import FixedClock
+from portal.mail.cli import outbox_command
 
 portal_cli = AppGroup("portal", help="Run and operate the portal.")
 translate_cli = AppGroup("translate", help="Extract, update and compile the translation catalogs.")
@@ -79,15 +80,50 @@ class QuietRequestHandler(WSGIRequestHandler):
         return "portal"
 
 
+portal_cli.add_command(outbox_command)
+
+
+@portal_cli.command("worker")
+@click.option(
+    "--interval", default=5.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds between runs."
+)
+@click.option("--once", is_flag=True, help="Run once, then stop.")
+def worker_command(interval, once):
+    """Do what is due every few seconds (what `tick` does), until SIGTERM or Ctrl-C.
+
+    Requests only queue email; this sends it. Several workers may run at once: every step
+    claims its rows first. A signal lets the current run finish, then the worker stops.
+    """
+    from portal.scheduler import Stop, run_every
+
+    app = current_app._get_current_object()
+    stop = Stop()
+    previous = {sig: signal.signal(sig, stop.set) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+    def report(counts):
+        if once or any(counts.values()):
+            click.echo(", ".join(f"{key}: {value}" for key, value in counts.items()))
+
+    click.echo(f"Worker running every {interval:g} s.")
+    try:
+        runs = run_every(app, interval, stop, once=once, report=report)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo(f"Worker stopped after {runs} run{'s' if runs != 1 else ''}.")
+
+
 @portal_cli.command("serve-demo")
 @click.option("--port", default=5000, envvar="PORT", show_default=True)
 @click.option("--smtp-port", default=8025, show_default=True)
-@click.option("--tick-every", default=30, show_default=True, help="Seconds between scheduler runs.")
+@click.option(
+    "--tick-every", default=5.0, show_default=True, help="Seconds between scheduler runs (they send the mail)."
+)
 def serve_demo_command(port, smtp_port, tick_every):
     """Serve on 127.0.0.1 with the demo's own SMTP server, mailbox page and scheduler."""
     from portal import create_app
     from portal.mail import smtp_sink
-    from portal.scheduler import run_tick
+    from portal.scheduler import Stop, run_every
 
     # An app of its own, created with DEMO: the demo mailbox exists in it and in no other.
     configured = current_app.config
@@ -103,21 +139,16 @@ def serve_demo_command(port, smtp_port, tick_every):
     )
     controller = smtp_sink.start(mailbox, port=smtp_port)
 
-    def scheduler():
-        while True:
-            time.sleep(tick_every)
-            with app.app_context():
-                try:
-                    run_tick()
-                except Exception:  # noqa: BLE001 - keep the demo's scheduler alive; the next run retries
-                    app.logger.exception("Scheduler run failed")
-
-    threading.Thread(target=scheduler, daemon=True, name="demo-scheduler").start()
+    stop = Stop()
+    scheduler = threading.Thread(target=run_every, args=(app, tick_every, stop), daemon=True, name="demo-scheduler")
+    scheduler.start()
     click.echo(f"Portal on http://127.0.0.1:{port}/  ·  demo mailbox: http://127.0.0.1:{port}/en/mailbox/")
     try:
         # Flask ignores app.run() inside its own CLI; Werkzeug's server is what it would run.
         run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False, request_handler=QuietRequestHandler)
     finally:
+        stop.set()
+        scheduler.join(timeout=30)
         controller.stop()
 
 

@@ -2,6 +2,7 @@
 
 import shutil
 import threading
+import time
 from pathlib import Path
 
 from werkzeug.serving import make_server
@@ -39,3 +40,15 @@ class LiveServer:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=10)
+
+
+def wait_for_email(page, mailbox_url: str, subject: str, seconds: float = 20):
+    """The link to the newest email with this subject, reloading the demo mailbox until the
+    portal's delivery loop has sent it."""
+    link = page.get_by_role("link", name=subject).first
+    deadline = time.monotonic() + seconds
+    while True:
+        page.goto(mailbox_url)
+        if link.count() or time.monotonic() > deadline:
+            return link
+        page.wait_for_timeout(250)

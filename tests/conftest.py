@@ -154,15 +154,27 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def live_portal(app, demo, smtp_server):
-    """The portal served on 127.0.0.1 with its own SMTP server and demo mailbox."""
+    """The portal served on 127.0.0.1 with its own SMTP server and demo mailbox, and a delivery
+    loop that sends what requests queue, as `flask portal worker` does (requests never send)."""
+    import threading
+
+    from portal.mail.delivery import deliver_due
+    from portal.scheduler import Stop, run_every
     from tests.browser import LiveServer
 
     port = free_port()
     app.config.update(
         SMTP_URL=smtp_server["url"], DEMO_MAILBOX=str(smtp_server["maildir"]), BASE_URL=f"http://127.0.0.1:{port}"
     )
+    stop = Stop()
+    delivery = threading.Thread(target=run_every, args=(app, 0.25, stop), kwargs={"run": deliver_due}, daemon=True)
     with LiveServer(app, port) as server:
-        yield server
+        delivery.start()
+        try:
+            yield server
+        finally:
+            stop.set()
+            delivery.join(timeout=60)
 
 
 # Factories (tests/factories.py): the rows a rule test needs, without the demo data.

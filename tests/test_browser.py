@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.scheduler import run_tick
+from tests.browser import wait_for_email
 from tests.conftest import ARTIFACTS, LANGUAGES, PASSWORD, translate
 
 pytestmark = pytest.mark.browser
@@ -52,16 +53,17 @@ def test_partner_orders_and_contact_follows_set_up_now(live_portal, app, page, l
     reference = re.search(r"ORD-\d{6}", page.get_by_role("heading", level=1).inner_text()).group(0)
     step(4, "order-placed")
 
-    # 3. The scheduler runs on the start date: the email goes out over SMTP.
+    # 3. The scheduler runs on the start date: the email goes out over SMTP (sent by this run
+    # or by the portal's delivery loop, whichever claims it first).
     with app.app_context():
-        assert run_tick()["sent"] >= 1
+        assert run_tick()["setup_emails"] >= 1
 
     # 4. The email in the demo mailbox, in this language.
-    page.goto(f"{live_portal.url}/{lang}/mailbox/")
-    expect(page.get_by_role("heading", level=1)).to_have_text(t("Demo mailbox"))
     subject = t("Set up your order %(reference)s now", reference=reference)
+    link = wait_for_email(page, f"{live_portal.url}/{lang}/mailbox/", subject)
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("Demo mailbox"))
     step(5, "mailbox")
-    page.get_by_role("link", name=subject).click()
+    link.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(subject)
     email = page.frame_locator("iframe.email")
     expect(email.get_by_text(t("Hello,"))).to_be_visible()

@@ -5,7 +5,7 @@ password is reset from the sign-in page. Screenshots go to artifacts/accounts/<j
 import pytest
 from playwright.sync_api import expect
 
-from portal.mail.delivery import deliver_due
+from tests.browser import wait_for_email
 from tests.conftest import ARTIFACTS, LANGUAGES, translate
 from tests.test_browser_wizard import Journey
 
@@ -25,16 +25,8 @@ class Shots:
 
 
 def open_email(app, page, live_portal, lang, subject):
-    """The newest email with this subject in the demo mailbox (sent now, or already by deliver_soon)."""
-    link = page.get_by_role("link", name=subject).first
-    for _ in range(20):
-        with app.app_context():
-            deliver_due()
-        page.goto(f"{live_portal.url}/{lang}/mailbox/")
-        if link.count():
-            break
-        page.wait_for_timeout(250)
-    link.click()
+    """The newest email with this subject in the demo mailbox, once the delivery loop sent it."""
+    wait_for_email(page, f"{live_portal.url}/{lang}/mailbox/", subject).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(subject)
     return page.frame_locator("iframe.email")
 

@@ -52,7 +52,7 @@ def test_l3_setup_email_arrives_over_smtp_in_the_chosen_language(app, db, demo, 
     assert db.scalar(select(OutgoingEmail.status).where(OutgoingEmail.order_id == order.id)) == "sent"
 
 
-def test_failed_delivery_stays_queued_and_is_retried(app, db, demo, smtp_server, clock):
+def test_a_transient_failure_stays_queued_and_is_retried_after_its_back_off(app, db, demo, smtp_server, clock):
     order = place_order(db, language="sl")
     run_tick()  # SMTP_URL points at a closed port
     email = db.scalar(select(OutgoingEmail).where(OutgoingEmail.order_id == order.id))

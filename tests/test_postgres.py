@@ -203,3 +203,35 @@ def test_twenty_simultaneous_trial_starts_give_one_trial_on_postgres(pg_app, tab
     assert open_trials == 1
     assert emails - before == 1
     assert 500 not in statuses
+
+
+def test_0009_outbox_statuses_migrate_both_ways_on_postgres(postgres_url):
+    from alembic import command
+    from sqlalchemy import insert, text
+    from sqlalchemy.exc import IntegrityError
+
+    from portal.infra.migrate import alembic_config, upgrade
+    from portal.models import OutgoingEmail
+    from tests.conftest import START
+    from tests.test_migrations import _email_row
+
+    admin = create_engine(postgres_url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql("CREATE DATABASE portal_outbox")
+    admin.dispose()
+    url = postgres_url.rsplit("/", 1)[0] + "/portal_outbox"
+    upgrade(url)
+    engine = create_engine(url)
+    table = OutgoingEmail.__table__
+    with engine.begin() as connection:
+        connection.execute(insert(table).values(_email_row("failed", failed_at=START)))
+        connection.execute(insert(table).values(_email_row("discarded", discarded_at=START)))
+    for status, dates in (("failed", {}), ("queued", {"discarded_at": START}), ("lost", {})):
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(insert(table).values({**_email_row(status, **dates), "dedupe_key": "refused"}))
+    command.downgrade(alembic_config(url), "0008")
+    with engine.connect() as connection:
+        rows = dict(connection.execute(text("SELECT dedupe_key, status FROM outgoing_emails")).all())
+    assert rows == {"migration:failed": "queued", "migration:discarded": "sent"}
+    upgrade(url)
+    engine.dispose()

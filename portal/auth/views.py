@@ -33,7 +33,6 @@ from portal.infra import passwords
 from portal.infra.db import db
 from portal.infra.errors import render_error
 from portal.infra.urls import safe_next
-from portal.mail.delivery import deliver_soon
 from portal.models import User
 
 bp = Blueprint("auth", __name__, url_prefix="/<lang:lang>")
@@ -101,7 +100,6 @@ def forgot_password():
         throttle.hit(*checks)
         invitations.send_link_for(key)
         db.commit()
-        deliver_soon()
         return render_template("auth/link_sent.html", email=key)
     return render_template("auth/forgot_password.html", form=form)
 
@@ -167,7 +165,6 @@ def renew_link(purpose: str):
     invitations.send_link_for(found.user.email)
     record("password_link_renewed", actor=found.user, organization_id=found.user.organization_id, purpose=purpose)
     db.commit()
-    deliver_soon()
     return render_template("auth/link_sent.html", email=None)
 
 

@@ -43,7 +43,9 @@ TRIAL_STATUSES = (
     "ended",
 )
 CONSENT_ANSWERS = ("accepted", "declined", "timed_out")
-EMAIL_STATUSES = ("queued", "sending", "sent")
+# An email waits (queued), is being handed to the SMTP server (sending), and ends sent, failed (it
+# cannot be built, the server refused it, or it ran out of attempts) or discarded by an operator.
+EMAIL_STATUSES = ("queued", "sending", "sent", "failed", "discarded")
 
 
 def sql_in(values) -> str:

@@ -15,6 +15,8 @@ class OutgoingEmail(Base):
         CheckConstraint(f"status IN {sql_in(EMAIL_STATUSES)}", name="status"),
         CheckConstraint(LANGUAGE_SHAPE.format(column="language"), name="language"),
         CheckConstraint("(status = 'sent') = (sent_at IS NOT NULL)", name="sent_has_date"),
+        CheckConstraint("(status = 'failed') = (failed_at IS NOT NULL)", name="failed_has_date"),
+        CheckConstraint("(status = 'discarded') = (discarded_at IS NOT NULL)", name="discarded_has_date"),
         CheckConstraint("attempts >= 0", name="attempts"),
         # What makes an email once-only: a scheduler run twice, or a double click, finds it taken.
         UniqueConstraint("dedupe_key", name="uq_outgoing_emails_dedupe_key"),
@@ -35,4 +37,8 @@ class OutgoingEmail(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # When delivery gave up (``last_error`` says why), and when an operator discarded it
+    # (`flask portal outbox --discard`).
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    discarded_at: Mapped[datetime | None] = mapped_column(DateTime)
     order_id: Mapped[int | None] = mapped_column(Integer, index=True)

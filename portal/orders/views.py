@@ -13,7 +13,6 @@ from portal.domain.permissions import allowed, requires
 from portal.i18n import current_language, languages, native_name
 from portal.i18n.labels import OFFER_LABELS
 from portal.infra.db import db
-from portal.mail.delivery import deliver_soon
 from portal.models import AuditEvent, Order
 from portal.orders.forms import ContactForm, OrderForm, ResendForm
 from portal.orders.rules import OrderRuleError, change_contact, closing_date, place_order, resend_setup_email
@@ -150,7 +149,6 @@ def contact(order_id: int):
         return redirect(url_for("orders.show", order_id=order_id))
     db.commit()
     if queued:
-        deliver_soon()
         flash(
             _(
                 "The provisioning contact is saved and the set-up email is on its way to %(contact)s.",
@@ -174,13 +172,11 @@ def resend(order_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        queued = resend_setup_email(order, actor=current_user, nonce=form.nonce.data)
+        resend_setup_email(order, actor=current_user, nonce=form.nonce.data)
     except OrderRuleError as error:
         db.rollback()
         flash(str(error.message), "error")
     else:
         db.commit()
-        if queued is not None:
-            deliver_soon()
         flash(_("The set-up email is on its way to %(contact)s.", contact=order.provisioning_contact), "success")
     return redirect(url_for("orders.show", order_id=order_id))

@@ -20,7 +20,6 @@ from portal.i18n import languages, native_name
 from portal.i18n.labels import ROLE_LABELS
 from portal.i18n.text_policy import searchable
 from portal.infra.db import db
-from portal.mail.delivery import deliver_soon
 from portal.models import Organization, User
 from portal.people import rules
 from portal.people.forms import AddUserForm, RemoveForm, RoleForm
@@ -168,7 +167,6 @@ def add(customer_id: int | None):
         except PeopleRuleError as error:
             rule_errors.show(error, form)
         else:
-            deliver_soon()
             flash(
                 _("%(email)s is added; an invitation to choose a password is on its way.", email=user.email), "success"
             )

@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from portal.domain.permissions import requires
 from portal.infra.db import db
-from portal.mail.delivery import deliver_soon
 from portal.models import Trial
 from portal.trials import lifecycle
 from portal.trials.forms import ConfirmForm
@@ -25,7 +24,6 @@ def _own(trial_id: int) -> Trial:
 
 def _done(message: str):
     db.commit()
-    deliver_soon()
     flash(message, "success")
     return redirect(url_for("organization.overview"))
 

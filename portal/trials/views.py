@@ -34,7 +34,6 @@ from portal.i18n.text_policy import searchable
 from portal.i18n.timezones import choices as zone_choices
 from portal.infra.db import db
 from portal.infra.url_converters import parse_id
-from portal.mail.delivery import deliver_soon
 from portal.models import DeviceShipment, Organization, Trial
 from portal.trials import lifecycle
 from portal.trials.forms import ConfirmForm, ConvertForm, EditTrialForm, ExtendForm, SerialsForm, StartTrialForm
@@ -178,7 +177,6 @@ def new():
         except submissions.Repeated as repeated:
             return _already_sent(repeated)
         else:
-            deliver_soon()
             flash(_("The trial for %(customer)s is saved.", customer=trial.customer.name), "success")
             return redirect(result_url)
     return render_template(
@@ -298,7 +296,6 @@ def resend(trial_id: int):
     try:
         lifecycle.resend_consent(trial, actor=current_user, nonce=form.nonce.data or secrets.token_urlsafe(8))
         db.commit()
-        deliver_soon()
         flash(_("The consent email was sent again."), "success")
     except TrialRuleError as error:
         rule_errors.show(error)
@@ -330,7 +327,6 @@ def provision(trial_id: int):
     try:
         lifecycle.provision(trial, actor=current_user)
         db.commit()
-        deliver_soon()
         flash(_("The trial is provisioned; the customer admin received the welcome email."), "success")
     except TrialRuleError as error:
         rule_errors.show(error)

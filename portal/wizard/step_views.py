@@ -10,7 +10,6 @@ from portal.domain.residency import country_choices, is_unsupported, region_for
 from portal.i18n import current_language, languages, native_name
 from portal.i18n.collation import sorted_for
 from portal.infra.db import db
-from portal.mail.delivery import deliver_soon
 from portal.orders.rules import OrderRuleError, change_contact, closing_date, record_setup_started
 from portal.people.add_me import ask_to_be_added as ask_full_admin
 from portal.people.rules import PeopleRuleError
@@ -111,7 +110,6 @@ def who(token: str):
             flash(str(error.message), "error")
             return _go(token, "entry")
         db.commit()
-        deliver_soon()
         state.forget(order.id)
         return stop(
             "handed_over", order, token, email=form.email.data.strip().lower(), customer=form.who.data == "customer"
@@ -322,7 +320,6 @@ def ask_to_be_added(token: str):
         return _go(token, "organization")
     if asked.new:
         throttle.hit(*checks)
-        deliver_soon()
     return _blocked(order, token, organization, asked.outcome, answers["admin_email"], asked=asked.admin.email)
 
 
