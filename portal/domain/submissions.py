@@ -11,6 +11,8 @@ the key back with it: the corrected form can be sent again.
 import re
 import secrets
 
+from flask import flash, redirect
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from portal.infra import clock
@@ -62,3 +64,10 @@ def answered(submission: FormSubmission | None, result_url: str) -> None:
     """Where the change's page leads, for a repeated submission to go to the same place."""
     if submission is not None:
         submission.result_url = result_url[:500]
+
+
+def show_first_result(repeated: Repeated, fallback_url: str):
+    """The answer to a repeated submission: the first one's page, said plainly."""
+    db.rollback()
+    flash(_("This form had already been sent; it was saved once. This is the result."), "info")
+    return redirect(repeated.result_url or fallback_url)

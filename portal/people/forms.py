@@ -4,10 +4,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 from wtforms.validators import Length, Optional
 
-from portal.i18n.fields import DATA, EmailLine, PortalForm, TextLine, email_address
+from portal.i18n.fields import DATA, EmailLine, PortalForm, SubmissionKey, TextLine, email_address
 
 
 class AddUserForm(PortalForm):
+    submission_key = SubmissionKey()
     email = EmailLine(_l("Email address"), validators=email_address())
     display_name = TextLine(_l("Name"), validators=[Optional(), Length(max=200)])
     language = SelectField(

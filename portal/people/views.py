@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from portal.domain import rule_errors
+from portal.domain import rule_errors, submissions
 from portal.domain.permissions import access_level, allowed, may_manage_people
 from portal.i18n import languages, native_name
 from portal.i18n.labels import ROLE_LABELS
@@ -153,8 +153,14 @@ def index(customer_id: int | None):
 def add(customer_id: int | None):
     org = _organization(customer_id)
     form = _add_form(org, request.form)
+    try:
+        if form.is_submitted():
+            submissions.check(form.submission_key.data)
+    except submissions.Repeated as repeated:
+        return submissions.show_first_result(repeated, _index_url(org, customer_id))
     if form.validate_on_submit():
         try:
+            submission = submissions.claim(form.submission_key.data, current_user.id)
             user = rules.add_user(
                 org,
                 email=form.email.data,
@@ -163,9 +169,12 @@ def add(customer_id: int | None):
                 role=form.role.data or None,
                 actor=current_user,
             )
+            submissions.answered(submission, _index_url(org, customer_id))
             db.commit()
         except PeopleRuleError as error:
             rule_errors.show(error, form)
+        except submissions.Repeated as repeated:
+            return submissions.show_first_result(repeated, _index_url(org, customer_id))
         else:
             flash(
                 _("%(email)s is added; an invitation to choose a password is on its way.", email=user.email), "success"

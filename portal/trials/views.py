@@ -140,7 +140,7 @@ def new():
         if form.is_submitted():
             submissions.check(form.submission_key.data)
     except submissions.Repeated as repeated:
-        return _already_sent(repeated)
+        return submissions.show_first_result(repeated, url_for("trials.index"))
     if form.validate_on_submit():
         devices = {
             "phone": form.phones.data or 0,
@@ -175,20 +175,13 @@ def new():
         except TrialRuleError as error:
             rule_errors.show(error, form)
         except submissions.Repeated as repeated:
-            return _already_sent(repeated)
+            return submissions.show_first_result(repeated, url_for("trials.index"))
         else:
             flash(_("The trial for %(customer)s is saved.", customer=trial.customer.name), "success")
             return redirect(result_url)
     return render_template(
         "trials/new.html", form=form, existing=facts(existing) if existing else None, device_labels=DEVICE_LABELS
     ), 422 if form.errors else 200
-
-
-def _already_sent(repeated):
-    """A second submission of a form that already acted: the first one's page, said plainly."""
-    db.rollback()
-    flash(_("This form had already been sent; it was saved once. This is the result."), "info")
-    return redirect(repeated.result_url or url_for("trials.index"))
 
 
 @bp.route("/trials/region")
