@@ -362,10 +362,12 @@ def send_consent(trial: Trial, *, reason: str) -> int:
 def resend_consent(trial: Trial, *, actor, nonce: str) -> int:
     if trial.status != "pending_consent":
         raise TrialRuleError(_l("The customer has already answered this trial request."))
-    request = db.scalar(select(ConsentRequest).where(ConsentRequest.trial_id == trial.id))
-    request.last_sent_at = clock.now()
-    record("consent_resent", actor=actor, organization_id=trial.partner_id, trial=trial.id)
-    return send_consent(trial, reason=f"resend-{nonce}")
+    sent = send_consent(trial, reason=f"resend-{nonce}")
+    if sent:  # the same form sent twice (one nonce) resends once
+        request = db.scalar(select(ConsentRequest).where(ConsentRequest.trial_id == trial.id))
+        request.last_sent_at = clock.now()
+        record("consent_resent", actor=actor, organization_id=trial.partner_id, trial=trial.id)
+    return sent
 
 
 def answer_consent(trial: Trial, *, user, accept: bool) -> None:
@@ -440,6 +442,8 @@ def extend(trial: Trial, *, days: int, actor) -> date:
             ),
             "days",
         )
+    if new_end == trial.ends_on and trial.status != "expired":
+        return new_end  # already extended to this date (the same form sent twice): nothing changes
     previous = trial.ends_on
     trial.ends_on = new_end
     if trial.status == "expired":
