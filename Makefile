@@ -14,9 +14,10 @@ run: install assets catalogs database secret
 test: install assets catalogs browser lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# The quick loop while working: lint, then every test but the browser and PostgreSQL ones.
+# The quick loop while working: lint, then every test but the browser and PostgreSQL ones, on
+# every core (pytest-xdist).
 test-fast: install assets catalogs lint
-	$(PY) -m pytest -m "not browser and not postgres" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not browser and not postgres" -n auto $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check portal tests

@@ -1,5 +1,6 @@
 """Fixtures: a fresh migrated database per test, a movable clock, demo data, sign-in, SMTP."""
 
+import os
 import shutil
 import socket
 from datetime import datetime
@@ -32,8 +33,11 @@ def compiled_catalogs():
     for po_path in (ROOT / "translations").glob("*/LC_MESSAGES/*.po"):
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file)
-        with po_path.with_suffix(".mo").open("wb") as mo_file:
+        # Written aside and moved into place: parallel test workers never read a half-written file.
+        partial = po_path.with_suffix(f".mo.{os.getpid()}")
+        with partial.open("wb") as mo_file:
             write_mo(mo_file, catalog)
+        os.replace(partial, po_path.with_suffix(".mo"))
 
 
 @pytest.fixture(scope="session")
