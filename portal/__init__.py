@@ -21,6 +21,9 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.infra.extensions import babel, csrf, login_manager
 
     engine = make_engine(app.config["DATABASE_URL"])
+    from portal.i18n import collation
+
+    collation.register(engine)  # rule L4 in the database: lists sort and page there
     app.extensions["portal.engine"] = engine
     i18n.register_converter(app)
     url_converters.register(app)  # before any route: <int:…> ids are bounded

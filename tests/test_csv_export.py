@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal.i18n import spreadsheet
 from portal.models import Organization
+from tests.conftest import translate
 
 
 @pytest.mark.parametrize("lang, sep", [("en", ","), ("nl", ";"), ("sv", ";"), ("sl", ";"), ("bg", ";")])
@@ -50,3 +51,13 @@ def test_the_export_neutralizes_formulas_and_opens_in_the_languages_programs(par
     assert '\'=HYPERLINK("http://evil.example","Čebelarstvo")' in names
     assert not any(name.startswith("=") for name in names)
     assert all(len(row) == 5 for row in rows)
+
+
+def test_the_export_is_in_the_pages_language_not_the_users_preference(partner_client, app, db):
+    from portal.models import User
+
+    anna = db.scalar(select(User).where(User.email == "anna.dekker@northwind.example"))
+    anna.language = "nl"
+    db.commit()
+    text = partner_client.get("/bg/customers/export.csv").get_data(as_text=True)
+    assert translate(app, "bg", "Paid") in text and translate(app, "nl", "Paid") not in text

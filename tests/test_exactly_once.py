@@ -101,3 +101,19 @@ def test_t7_the_database_refuses_a_second_open_trial_of_a_service(app, db, make_
 def test_malformed_keys_claim_nothing(app, db):
     for key in (None, "", "short", "x" * 65, "bad key with spaces and more"):
         assert submissions.claim(key) is None
+
+
+def test_a_form_key_belongs_to_the_user_who_sent_it(app, db, demo):
+    """Someone else's key (seen in a shared screen, a log) is a new key for them, not a replay."""
+    key = "shared-key-" + "q" * 16
+    anna, ivan = app.test_client(), app.test_client()
+    sign_in(anna, "anna.dekker@northwind.example")
+    sign_in(ivan, "ivan.petrov@sofiacomm.example")
+    assert anna.post("/en/customers/trials/new", data=trial_form(submission_key=key)).status_code == 302
+    theirs = ivan.post(
+        "/en/customers/trials/new",
+        data=trial_form(submission_key=key, admin_email="it@other.example", company="Other Ltd"),
+    )
+    assert theirs.status_code == 302
+    db.expire_all()
+    assert db.scalar(select(func.count(Trial.id)).where(Trial.admin_email == "it@other.example")) == 1

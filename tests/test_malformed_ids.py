@@ -65,16 +65,17 @@ def test_no_id_route_answers_500(app, client, demo, who, number):
 
 @pytest.mark.parametrize(
     "query",
-    ["abc", "-1", "1.5", "", str(HUGE), str(2**63), "١٢", "0x10"],
+    ["abc", "-1", "1.5", "", str(HUGE), str(2**63), "١٢", "0x10", "9" * 5000],
 )
 def test_malformed_customer_to_prefill_is_ignored(partner_client, query):
     response = partner_client.get(f"/en/customers/trials/new?customer={query}")
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("number", ["abc", "-3", "0", str(HUGE), str(2**63), "99"])
-def test_a_page_number_out_of_range_shows_a_page_that_exists(partner_client, number):
-    response = partner_client.get(f"/en/people/?page={number}")
+@pytest.mark.parametrize("number", ["abc", "-3", "0", str(HUGE), str(2**63), "99", "9" * 5000, "²"])
+@pytest.mark.parametrize("page", ["/en/people/", "/en/customers/"])
+def test_a_page_number_out_of_range_shows_a_page_that_exists(partner_client, page, number):
+    response = partner_client.get(f"{page}?page={number}")
     assert response.status_code == 200
 
 
@@ -100,5 +101,20 @@ def test_parse_id():
 
     assert parse_id("42") == 42
     assert parse_id(str(2**63 - 1)) == 2**63 - 1
-    for value in (None, "", "abc", "-1", "4 2", str(2**63), "١٢", "+1"):
+    for value in (None, "", "abc", "-1", "4 2", str(2**63), "١٢", "+1", "0" * 20 + "1", "9" * 5000):
         assert parse_id(value) is None, value
+
+
+@pytest.mark.parametrize("path", ["/en/orders/１", "/en/orders/١٢", "/en/people/²/role"])
+def test_ids_are_ascii_digits_so_other_scripts_digits_are_no_alias(partner_client, path):
+    assert partner_client.get(path).status_code in (404, 405)
+
+
+@pytest.mark.parametrize("value", ["²", "9" * 5000, "-1"])
+def test_the_wizard_ask_to_be_added_refuses_a_malformed_organization(client, app, demo, value):
+    from tests.wizard_driver import Wizard, place_order
+
+    _order_id, token = place_order(app, key=f"malformed-ask-{len(value)}-{ord(value[0])}")
+    wizard = Wizard(client, token)
+    wizard.through(admin_email="admin@contoso.example", company="Contoso Manufacturing")
+    assert wizard.post("ask-to-be-added", {"organization": value}).status_code == 302

@@ -235,3 +235,19 @@ def test_0009_outbox_statuses_migrate_both_ways_on_postgres(postgres_url):
     assert rows == {"migration:failed": "queued", "migration:discarded": "sent"}
     upgrade(url)
     engine.dispose()
+
+
+def test_l4_the_customers_list_sorts_and_pages_with_icu_collations_on_postgres(pg_app):
+    from portal.i18n.collation import sorted_for
+    from portal.infra.db import db
+    from portal.models import Organization
+    from portal.trials.status import customer_page
+
+    with pg_app.app_context():
+        northwind = db.scalar(select(Organization.id).where(Organization.name == "Northwind Solutions B.V."))
+        for lang in ("sv", "sl", "bg", "en"):
+            names = [row.customer.name for row in customer_page(northwind, lang=lang).rows]
+            assert len(names) >= 5 and names == sorted_for(lang, names), lang
+        swedish = [row.customer.name for row in customer_page(northwind, lang="sv").rows]
+        english = [row.customer.name for row in customer_page(northwind, lang="en").rows]
+        assert swedish != english  # Åkerlund moves after Z in Swedish

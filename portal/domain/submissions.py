@@ -19,7 +19,7 @@ from portal.infra import clock
 from portal.infra.db import db
 from portal.models import FormSubmission
 
-KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+KEY = re.compile(r"[A-Za-z0-9_-]{16,40}")
 
 
 class Repeated(Exception):
@@ -34,11 +34,18 @@ def new_key() -> str:
     return secrets.token_urlsafe(24)
 
 
-def check(key: str | None) -> None:
+def _stored(key: str | None, user_id: int | None) -> str | None:
+    """The key as stored: one user's key is never another's (a key someone else sent is simply
+    a new key for them)."""
+    return f"{user_id or 0}:{key}" if key and KEY.fullmatch(key) else None
+
+
+def check(key: str | None, user_id: int | None = None) -> None:
     """Raise Repeated if the form was already acted on with ``key``: checked before the form is
     validated, because its first effect can change what the form would accept."""
-    if key and KEY.fullmatch(key):
-        earlier = db.get(FormSubmission, key)
+    stored = _stored(key, user_id)
+    if stored:
+        earlier = db.get(FormSubmission, stored)
         if earlier is not None:
             raise Repeated(earlier.result_url)
 
@@ -46,17 +53,18 @@ def check(key: str | None) -> None:
 def claim(key: str | None, user_id: int | None = None) -> FormSubmission | None:
     """Record ``key`` with the change about to be made; raises Repeated if it was used. A missing
     or malformed key (a client that did not render the form) claims nothing."""
-    if not key or not KEY.fullmatch(key):
+    stored = _stored(key, user_id)
+    if stored is None:
         return None
-    earlier = db.get(FormSubmission, key)
+    earlier = db.get(FormSubmission, stored)
     if earlier is None:
-        submission = FormSubmission(key=key, user_id=user_id, created_at=clock.now())
+        submission = FormSubmission(key=stored, user_id=user_id, created_at=clock.now())
         try:
             with db.begin_nested():
                 db.add(submission)
             return submission
         except IntegrityError:  # another transaction committed the key in the meantime
-            earlier = db.get(FormSubmission, key, populate_existing=True)
+            earlier = db.get(FormSubmission, stored, populate_existing=True)
     raise Repeated(earlier.result_url if earlier is not None else None)
 
 

@@ -8,8 +8,8 @@ letter of the five languages (Latin with diacritics, Cyrillic) is kept as typed.
   plain space; surrounding spaces are trimmed;
 - refused, with a message that says why: C0 and C1 control characters (NUL included), bidi
   overrides, embeddings, isolates and marks (they can make "exe.txt" read as "txt.exe"),
-  joiners and other invisible format characters, private-use, unassigned and surrogate code
-  points, and line breaks where the field takes one line;
+  joiners, fillers, variation selectors and the other default-ignorable characters, private-use,
+  unassigned and surrogate code points, and line breaks where the field takes one line;
 - multi-line fields keep line feeds (CR LF and CR become LF) and trim each line's end.
 
 The rules are plain functions (``clean`` returns the text or raises ``TextRefused`` with a
@@ -19,6 +19,8 @@ reason code); portal.i18n.fields turns them into form fields with translated mes
 import re
 import unicodedata
 from urllib.parse import urlsplit
+
+import icu
 
 REMOVED = frozenset("\u200b\u2060\ufeff\u00ad")
 LINE_BREAKS = frozenset("\n\r\u0085\u2028\u2029\x0b\x0c")
@@ -43,6 +45,10 @@ def _refusal(char: str, multiline: bool) -> str | None:
     if category == "Cc":
         return "control"
     if category in ("Cf", "Co", "Cn", "Cs", "Zl", "Zp"):
+        return "invisible"
+    # Unicode's default-ignorable characters (fillers, variation selectors, the combining
+    # grapheme joiner) render as nothing; none is part of a name in the five languages.
+    if icu.Char.hasBinaryProperty(char, icu.UProperty.DEFAULT_IGNORABLE_CODE_POINT):
         return "invisible"
     return None
 

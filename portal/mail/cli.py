@@ -6,10 +6,16 @@ from flask.cli import with_appcontext
 from portal.models import OutgoingEmail
 
 
+def _printable(text: str) -> str:
+    """Control characters shown escaped: a stored line break cannot fake lines of the report."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
 def _line(email: OutgoingEmail) -> str:
     when = f"next attempt {email.next_attempt_at:%Y-%m-%d %H:%M}" if email.status == "queued" else email.status
     return (
-        f"  #{email.id}  {email.kind}  {email.to_address}  attempts {email.attempts}  {when}  {email.last_error or '-'}"
+        f"  #{email.id}  {email.kind}  {_printable(email.to_address)}  attempts {email.attempts}  {when}  "
+        f"{_printable(email.last_error or '-')}"
     )
 
 
@@ -37,9 +43,23 @@ def _echo_change(change, done: str, undone: str) -> None:
 
 
 @click.command("outbox")
-@click.option("--retry", "retry_ids", type=int, multiple=True, metavar="ID", help="Queue a failed email again.")
+@click.option(
+    "--retry",
+    "retry_ids",
+    type=click.IntRange(1, 2**63 - 1),
+    multiple=True,
+    metavar="ID",
+    help="Queue a failed email again.",
+)
 @click.option("--retry-all-failed", is_flag=True, help="Queue every failed email again.")
-@click.option("--discard", "discard_ids", type=int, multiple=True, metavar="ID", help="Never send this email.")
+@click.option(
+    "--discard",
+    "discard_ids",
+    type=click.IntRange(1, 2**63 - 1),
+    multiple=True,
+    metavar="ID",
+    help="Never send this email.",
+)
 @with_appcontext
 def outbox_command(retry_ids, retry_all_failed, discard_ids):
     """Counts by status, failed emails and those waiting too long; retry or discard emails.

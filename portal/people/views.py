@@ -155,7 +155,7 @@ def add(customer_id: int | None):
     form = _add_form(org, request.form)
     try:
         if form.is_submitted():
-            submissions.check(form.submission_key.data)
+            submissions.check(form.submission_key.data, current_user.id)
     except submissions.Repeated as repeated:
         return submissions.show_first_result(repeated, _index_url(org, customer_id))
     if form.validate_on_submit():

@@ -1,11 +1,14 @@
 """What the partner's customer list shows (rules T9, T16): status, services, days left."""
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from portal.domain.normalize import fold
+from portal.i18n import collation
 from portal.infra import clock
 from portal.infra.db import db
 from portal.models import Organization, PartnerCustomer, Subscription, Trial
@@ -39,64 +42,139 @@ class Row:
         return self.access in ("full_admin", "provisioning_admin") or self.trial is not None
 
 
-def _status(customer: Organization, trial: Trial | None) -> str:
-    if trial is not None and trial.status not in ("cancelled", "converted"):
-        return trial.status
-    paid = db.scalar(
-        select(Subscription.id).where(Subscription.organization_id == customer.id, Subscription.status == "active")
+OPEN = ("pending_consent", "awaiting_provisioning", "active", "expired")
+PAGE_SIZE = 50
+
+
+@dataclass
+class Page:
+    rows: list[Row]
+    total: int
+    page: int
+    pages: int
+
+
+def _listed(partner_id: int, needle: str, status: str):
+    """The partner's customers (and those with a pending trial, T9) with their status, as one
+    query: each customer's latest trial with this partner decides it, else an active subscription
+    makes it "paid". Search and the status filter are done here too."""
+    ranked = (
+        select(
+            Trial.id,
+            Trial.customer_id,
+            Trial.status,
+            Trial.admin_email,
+            func.row_number()
+            .over(partition_by=Trial.customer_id, order_by=(Trial.created_at.desc(), Trial.id.desc()))
+            .label("rank"),
+        )
+        .where(Trial.partner_id == partner_id)
+        .subquery()
     )
-    return "paid" if paid or (trial is not None and trial.status == "converted") else "none"
-
-
-def customer_rows(partner_id: int, *, query: str = "", status: str = "") -> list[Row]:
-    """Every customer of the partner, and those it has a trial request pending with (T9)."""
+    latest = select(ranked).where(ranked.c.rank == 1).subquery()
+    paid = exists().where(Subscription.organization_id == Organization.id, Subscription.status == "active")
+    status_of = case(
+        (latest.c.status.in_((*OPEN, "ended")), latest.c.status),
+        (or_(paid, latest.c.status == "converted"), "paid"),
+        else_="none",
+    ).label("status")
     linked = select(PartnerCustomer.customer_id).where(PartnerCustomer.partner_id == partner_id)
-    pending = select(Trial.customer_id).where(
-        Trial.partner_id == partner_id,
-        Trial.status.in_(("pending_consent", "awaiting_provisioning", "active", "expired")),
-    )
-    listed = select(Organization).where(or_(Organization.id.in_(linked), Organization.id.in_(pending)))
-    needle = fold(query)
-    if needle:
-        # The database narrows the list to names (folded like name_normalized) or trial admin
-        # emails that hold the text; the rows below keep only those whose latest trial matches.
-        by_email = exists().where(
-            Trial.partner_id == partner_id,
-            Trial.customer_id == Organization.id,
-            Trial.admin_email.contains(needle, autoescape=True),
+    pending = select(Trial.customer_id).where(Trial.partner_id == partner_id, Trial.status.in_(OPEN))
+    query = (
+        select(Organization.id, latest.c.id.label("trial_id"), status_of, PartnerCustomer.access_level)
+        .outerjoin(latest, latest.c.customer_id == Organization.id)
+        .outerjoin(
+            PartnerCustomer,
+            and_(PartnerCustomer.customer_id == Organization.id, PartnerCustomer.partner_id == partner_id),
         )
-        listed = listed.where(or_(Organization.name_normalized.contains(needle, autoescape=True), by_email))
-    customers = db.scalars(listed).all()
-    access = dict(
-        db.execute(
-            select(PartnerCustomer.customer_id, PartnerCustomer.access_level).where(
-                PartnerCustomer.partner_id == partner_id
+        .where(or_(Organization.id.in_(linked), Organization.id.in_(pending)))
+    )
+    if needle:  # folded like name_normalized; the admin email of an open latest trial
+        query = query.where(
+            or_(
+                Organization.name_normalized.contains(needle, autoescape=True),
+                and_(latest.c.status.in_(OPEN), latest.c.admin_email.contains(needle, autoescape=True)),
             )
-        ).all()
-    )
-    rows = []
-    today = clock.today()
-    for customer in customers:
-        trial = db.scalar(
-            select(Trial)
-            .where(Trial.partner_id == partner_id, Trial.customer_id == customer.id)
-            .order_by(Trial.created_at.desc(), Trial.id.desc())
-            .limit(1)
         )
-        row = Row(customer, _status(customer, trial), trial, access=access.get(customer.id))
-        if trial is not None and trial.status in ("pending_consent", "awaiting_provisioning", "active", "expired"):
+    if status:
+        query = query.where(status_of == status)
+    return query
+
+
+def _rows(found) -> list[Row]:
+    """Rows for the ids found, with their organizations, managing partners and trials loaded in
+    a fixed number of queries."""
+    found = list(found)
+    organizations = {
+        org.id: org
+        for org in db.scalars(
+            select(Organization)
+            .where(Organization.id.in_([f.id for f in found]))
+            .options(selectinload(Organization.managing_partner))
+        )
+    }
+    trial_ids = [f.trial_id for f in found if f.trial_id]
+    trials = {
+        trial.id: trial
+        for trial in db.scalars(select(Trial).where(Trial.id.in_(trial_ids)).options(selectinload(Trial.services)))
+    }
+    today = clock.today()
+    rows = []
+    for f in found:
+        trial = trials.get(f.trial_id)
+        row = Row(organizations[f.id], f.status, trial, access=f.access_level)
+        if trial is not None and trial.status in OPEN:
             row.services = [s.service for s in trial.services]
             row.days_left = (trial.ends_on - today).days
             row.admin_email = trial.admin_email
         rows.append(row)
-    if needle:
-        rows = [r for r in rows if needle in r.customer.name_normalized or needle in (r.admin_email or "")]
-    if status:
-        rows = [r for r in rows if r.status == status or (status == "paid" and r.status == "converted")]
     return rows
 
 
-def expiring_counts(rows: list[Row]) -> dict[int, int]:
-    """The chart: running trials that expire within 7, 30 and 90 days."""
-    days = [r.days_left for r in rows if r.days_left is not None and r.status in ("active", "awaiting_provisioning")]
-    return {window: sum(1 for d in days if 0 <= d <= window) for window in (7, 30, 90)}
+def _ordered(query, lang: str):
+    dialect = db.get_bind().dialect.name
+    return query.order_by(collation.order_by(Organization.name, lang, dialect), Organization.id)
+
+
+def customer_page(partner_id: int, *, query: str = "", status: str = "", lang: str = "en", page: int = 1) -> Page:
+    """One page of the partner's customers, in the language's alphabetical order (L4), searched,
+    filtered, sorted and paged by the database."""
+    listed = _listed(partner_id, fold(query), status)
+    total = db.scalar(select(func.count()).select_from(listed.subquery()))
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(max(page, 1), pages)
+    found = db.execute(_ordered(listed, lang).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    return Page(_rows(found), total, page, pages)
+
+
+def customer_rows(partner_id: int, *, query: str = "", status: str = "", lang: str = "en", batch: int = 500):
+    """Every matching customer, in order, loaded ``batch`` at a time (the CSV export streams it)."""
+    listed = _ordered(_listed(partner_id, fold(query), status), lang)
+    offset = 0
+    while True:
+        found = db.execute(listed.limit(batch).offset(offset)).all()
+        yield from _rows(found)
+        if len(found) < batch:
+            return
+        offset += batch
+
+
+def expiring_counts(partner_id: int) -> dict[int, int]:
+    """The chart: running trials (each customer's latest) that expire within 7, 30 and 90 days."""
+    listed = _listed(partner_id, "", "").subquery()
+    today = clock.today()
+    ends = (
+        select(Trial.ends_on)
+        .join(listed, listed.c.trial_id == Trial.id)
+        .where(listed.c.status.in_(("active", "awaiting_provisioning")), Trial.ends_on >= today)
+    )
+    ends = ends.subquery()
+    counts = db.execute(
+        select(
+            *(
+                func.coalesce(func.sum(case((ends.c.ends_on <= today + timedelta(days=window), 1), else_=0)), 0)
+                for window in (7, 30, 90)
+            )
+        )
+    ).one()
+    return dict(zip((7, 30, 90), counts, strict=True))

@@ -16,7 +16,7 @@ Routes (under /<lang>/customers):
 
 import secrets
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -33,12 +33,12 @@ from portal.i18n.labels import OFFER_LABELS, SERVICE_LABELS
 from portal.i18n.text_policy import searchable
 from portal.i18n.timezones import choices as zone_choices
 from portal.infra.db import db
-from portal.infra.url_converters import parse_id
+from portal.infra.url_converters import parse_id, parse_page
 from portal.models import DeviceShipment, Organization, Trial
 from portal.trials import lifecycle
 from portal.trials.forms import ConfirmForm, ConvertForm, EditTrialForm, ExtendForm, SerialsForm, StartTrialForm
 from portal.trials.lifecycle import TrialRuleError
-from portal.trials.status import FILTERS, STATUS_LABELS, customer_rows, expiring_counts
+from portal.trials.status import FILTERS, STATUS_LABELS, customer_page, customer_rows, expiring_counts
 from portal.trials.vocabulary import DEVICE_LABELS, DURATIONS, INDUSTRIES, TRIAL_SERVICES
 
 bp = Blueprint("trials", __name__, url_prefix="/<lang:lang>/customers")
@@ -63,27 +63,32 @@ def _duration_choices():
 # --- the list -------------------------------------------------------------------------------
 
 
-def _rows():
-    rows = customer_rows(
-        current_user.organization_id, query=searchable(request.args.get("q")), status=request.args.get("status", "")
-    )
-    return sorted_for(current_language(), rows, key=lambda row: row.customer.name)
+def _filters() -> dict:
+    return dict(query=searchable(request.args.get("q")), status=request.args.get("status", ""), lang=current_language())
 
 
 @bp.route("/")
 @requires("view_customers")
 def index():
-    rows = _rows()
+    """The partner's customers, a page at a time (rules T9, T16), searched and filtered in the
+    database; a fixed number of queries whatever the number of customers."""
+    page = customer_page(current_user.organization_id, **_filters(), page=parse_page(request.args.get("page")))
+    q, status = searchable(request.args.get("q")), request.args.get("status", "")
     context = dict(
-        rows=rows,
+        rows=page.rows,
+        page=page,
         labels=STATUS_LABELS,
         filters=FILTERS,
-        q=searchable(request.args.get("q")),
-        status=request.args.get("status", ""),
-        chart=expiring_counts(customer_rows(current_user.organization_id)),
+        q=q,
+        status=status,
+        page_url=lambda number: url_for("trials.index", q=q or None, status=status or None, page=number),
+        chart=expiring_counts(current_user.organization_id),
     )
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "customer-rows":
+    target = request.headers.get("HX-Target") if request.headers.get("HX-Request") else None
+    if target == "customer-rows":
         return render_template("trials/_rows.html", **context), 200, {"Vary": "HX-Request"}
+    if target == "customer-list":
+        return render_template("trials/_list.html", **context), 200, {"Vary": "HX-Request"}
     return render_template("trials/index.html", **context), 200, {"Vary": "HX-Request"}
 
 
@@ -93,18 +98,21 @@ def export():
     """The customer list as CSV in the page's language (portal.i18n.spreadsheet: separator,
     byte-order mark, formulas neutralized)."""
     header = [_("Customer"), _("Status"), _("Trial services"), _("Days left"), _("Managing partner")]
-    rows = [
+    # The labels in the page's language now: the rows are written after the view has returned.
+    statuses = {code: str(label) for code, label in STATUS_LABELS.items()}
+    services = {code: str(label) for code, label in SERVICE_LABELS.items()}
+    rows = (
         [
             row.customer.name,
-            str(STATUS_LABELS[row.status]),
-            ", ".join(str(SERVICE_LABELS[s]) for s in row.services),
+            statuses[row.status],
+            ", ".join(services[s] for s in row.services),
             "" if row.days_left is None else row.days_left,
             row.customer.managing_partner.name if row.customer.managing_partner else "",
         ]
-        for row in _rows()
-    ]
+        for row in customer_rows(current_user.organization_id, **_filters())
+    )
     return Response(
-        spreadsheet.lines(header, rows, current_language()),
+        stream_with_context(spreadsheet.lines(header, rows, current_language())),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=customers.csv"},
     )
@@ -138,7 +146,7 @@ def new():
     form.services.choices = [(s, str(SERVICE_LABELS[s])) for s in available]
     try:
         if form.is_submitted():
-            submissions.check(form.submission_key.data)
+            submissions.check(form.submission_key.data, current_user.id)
     except submissions.Repeated as repeated:
         return submissions.show_first_result(repeated, url_for("trials.index"))
     if form.validate_on_submit():

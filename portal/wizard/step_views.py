@@ -10,6 +10,7 @@ from portal.domain.residency import country_choices, is_unsupported, region_for
 from portal.i18n import current_language, languages, native_name
 from portal.i18n.collation import sorted_for
 from portal.infra.db import db
+from portal.infra.url_converters import parse_id
 from portal.orders.rules import OrderRuleError, change_contact, closing_date, record_setup_started
 from portal.people.add_me import ask_to_be_added as ask_full_admin
 from portal.people.rules import PeopleRuleError
@@ -300,9 +301,9 @@ def ask_to_be_added(token: str):
     if redirect_to:
         return redirect_to
     form = forms.AskToBeAddedForm()
-    if not form.validate_on_submit() or not form.organization.data.isdigit():
+    if not form.validate_on_submit() or parse_id(form.organization.data) is None:
         return _go(token, "organization")
-    organization = allowed_organizations(order, answers).get(int(form.organization.data))
+    organization = allowed_organizations(order, answers).get(parse_id(form.organization.data))
     if organization is None:  # only an organization this wizard could have offered
         return _go(token, "organization")
     # Requests go to the organization's first full admin: counted per organization, and per client.
