@@ -132,3 +132,20 @@ def test_the_pager_links_work_without_javascript(app, db, client, make_partner):
     assert "Page 1 of 3" in first and 'rel="next"' in first and "page=2" in first
     last = client.get("/en/customers/?page=3").get_data(as_text=True)
     assert "Page 3 of 3" in last and 'rel="prev"' in last and 'rel="next"' not in last
+
+
+def test_the_orders_list_pages_in_the_database_with_a_query_budget(app, db, client, make_partner, make_order):
+    from portal.orders.views import PAGE_SIZE as ORDERS_PAGE
+
+    partner, admin = make_partner()
+    email = admin.email
+    for _ in range(3):
+        make_order(partner, admin)
+    sign_in(client, email)
+    few = queries_for(app, client, "/en/orders/")
+    for _ in range(ORDERS_PAGE + 5):
+        make_order(db.merge(partner), db.merge(admin))
+    many = queries_for(app, client, "/en/orders/")
+    assert many == few
+    last = client.get("/en/orders/?page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in last and f"{ORDERS_PAGE + 8} orders" in last

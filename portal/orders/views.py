@@ -5,7 +5,7 @@ import secrets
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.domain import rule_errors
 from portal.domain.catalog import OFFERS
@@ -13,11 +13,13 @@ from portal.domain.permissions import allowed, requires
 from portal.i18n import current_language, languages, native_name
 from portal.i18n.labels import OFFER_LABELS
 from portal.infra.db import db
+from portal.infra.url_converters import parse_page
 from portal.models import AuditEvent, Order
 from portal.orders.forms import ContactForm, OrderForm, ResendForm
 from portal.orders.rules import OrderRuleError, change_contact, closing_date, place_order, resend_setup_email
 
 bp = Blueprint("orders", __name__, url_prefix="/<lang:lang>/orders")
+PAGE_SIZE = 50
 
 
 def _language_choices():
@@ -65,12 +67,26 @@ def _render_order(order: Order, contact_form=None, status=200):
 @bp.route("/")
 @requires("view_orders")
 def index():
+    """The partner's orders, newest first, a page at a time (paged by the database)."""
+    mine = Order.partner_id == current_user.organization_id
+    total = db.scalar(select(func.count(Order.id)).where(mine))
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(parse_page(request.args.get("page")), pages)
     orders = db.scalars(
         select(Order)
-        .where(Order.partner_id == current_user.organization_id)
+        .where(mine)
         .order_by(Order.created_at.desc(), Order.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
     ).all()
-    return render_template("orders/index.html", orders=orders)
+    return render_template(
+        "orders/index.html",
+        orders=orders,
+        total=total,
+        page=page,
+        pages=pages,
+        page_url=lambda number: url_for("orders.index", page=number),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
