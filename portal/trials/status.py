@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from portal.domain.normalize import fold
 from portal.i18n import collation
@@ -58,31 +58,27 @@ def _listed(partner_id: int, needle: str, status: str):
     """The partner's customers (and those with a pending trial, T9) with their status, as one
     query: each customer's latest trial with this partner decides it, else an active subscription
     makes it "paid". Search and the status filter are done here too."""
-    ranked = (
-        select(
-            Trial.id,
-            Trial.customer_id,
-            Trial.status,
-            Trial.admin_email,
-            func.row_number()
-            .over(partition_by=Trial.customer_id, order_by=(Trial.created_at.desc(), Trial.id.desc()))
-            .label("rank"),
-        )
-        .where(Trial.partner_id == partner_id)
-        .subquery()
+    latest_id = (
+        select(Trial.id)
+        .where(Trial.partner_id == partner_id, Trial.customer_id == Organization.id)
+        .order_by(Trial.created_at.desc(), Trial.id.desc())
+        .limit(1)
+        .correlate(Organization)
+        .scalar_subquery()
     )
-    latest = select(ranked).where(ranked.c.rank == 1).subquery()
+    latest = aliased(Trial, name="latest")
     paid = exists().where(Subscription.organization_id == Organization.id, Subscription.status == "active")
     status_of = case(
-        (latest.c.status.in_((*OPEN, "ended")), latest.c.status),
-        (or_(paid, latest.c.status == "converted"), "paid"),
+        (latest.status.in_((*OPEN, "ended")), latest.status),
+        (or_(paid, latest.status == "converted"), "paid"),
         else_="none",
     ).label("status")
     linked = select(PartnerCustomer.customer_id).where(PartnerCustomer.partner_id == partner_id)
     pending = select(Trial.customer_id).where(Trial.partner_id == partner_id, Trial.status.in_(OPEN))
     query = (
-        select(Organization.id, latest.c.id.label("trial_id"), status_of, PartnerCustomer.access_level)
-        .outerjoin(latest, latest.c.customer_id == Organization.id)
+        select(Organization.id, latest.id.label("trial_id"), status_of, PartnerCustomer.access_level)
+        .select_from(Organization)
+        .outerjoin(latest, latest.id == latest_id)
         .outerjoin(
             PartnerCustomer,
             and_(PartnerCustomer.customer_id == Organization.id, PartnerCustomer.partner_id == partner_id),
@@ -93,7 +89,7 @@ def _listed(partner_id: int, needle: str, status: str):
         query = query.where(
             or_(
                 Organization.name_normalized.contains(needle, autoescape=True),
-                and_(latest.c.status.in_(OPEN), latest.c.admin_email.contains(needle, autoescape=True)),
+                and_(latest.status.in_(OPEN), latest.admin_email.contains(needle, autoescape=True)),
             )
         )
     if status:
