@@ -43,13 +43,18 @@ def init_app(app) -> None:
             if digest:
                 values[VERSION_ARG] = digest
 
+    compress.init_app(app)  # first: Flask runs later after_request functions earlier
+
     @app.after_request
     def cache_hashed_static_files(response):
-        if request.endpoint == "static" and response.status_code in (200, 304):
-            filename = (request.view_args or {}).get("filename", "")
-            version = request.args.get(VERSION_ARG)
-            if version and version == content_hash(app, filename):
-                response.headers["Cache-Control"] = FOREVER
+        if request.endpoint != "static" or response.status_code not in (200, 304):
+            return response
+        filename = (request.view_args or {}).get("filename", "")
+        version = request.args.get(VERSION_ARG)
+        if version and version == content_hash(app, filename):
+            response.headers["Cache-Control"] = FOREVER
+        if response.status_code == 200 and response.mimetype in compress.compress_mimetypes_set:
+            # Read the (small) file: Flask-Compress gzips only a body it holds, not a file it streams.
+            response.direct_passthrough = False
+            response.make_sequence()
         return response
-
-    compress.init_app(app)
