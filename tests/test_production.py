@@ -14,6 +14,7 @@ import urllib.request
 from contextlib import contextmanager
 
 import pytest
+from flask import request
 from sqlalchemy import inspect
 
 from portal import create_app
@@ -59,6 +60,34 @@ def test_the_commands_in_the_makefile_readme_and_deploying_guide_are_one(app_con
     assert f"serve: install assets catalogs\n\t$(VENV)/bin/gunicorn {SERVE}\n" in makefile
     for doc in ("README.md", "docs/DEPLOYING.md"):
         assert f"gunicorn {SERVE}" in (ROOT / doc).read_text(), doc
+
+
+def test_behind_trusted_proxies_the_client_address_is_the_one_they_saw(app_config):
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    app = create_app(production(app_config, TRUSTED_PROXIES=1))
+    assert isinstance(app.wsgi_app, ProxyFix) and (app.wsgi_app.x_for, app.wsgi_app.x_proto) == (1, 1)
+    app.add_url_rule("/test/address", "test_address", lambda: request.remote_addr or "")
+    headers = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+    assert app.test_client().get("/test/address", headers=headers).get_data(as_text=True) == "203.0.113.9"
+    for config in (production(app_config), production(app_config, TRUSTED_PROXIES=1, DEMO=True)):
+        untrusting = create_app(config)  # by default, and never in the demo (its mailbox trusts 127.0.0.1)
+        assert not isinstance(untrusting.wsgi_app, ProxyFix)
+        untrusting.extensions["portal.engine"].dispose()
+    app.extensions["portal.engine"].dispose()
+
+
+def test_production_logs_json_on_stderr_and_the_app_logger_has_no_handler_of_its_own(app_config):
+    from flask.logging import default_handler
+
+    from portal.infra.logging_setup import JsonHandler
+
+    app = create_app(production(app_config))
+    assert [type(h) for h in logging.getLogger().handlers].count(JsonHandler) == 1
+    create_app(production(app_config)).extensions["portal.engine"].dispose()  # a second app adds none
+    assert [type(h) for h in logging.getLogger().handlers].count(JsonHandler) == 1
+    assert default_handler not in app.logger.handlers
+    app.extensions["portal.engine"].dispose()
 
 
 # --- /healthz -----------------------------------------------------------------------------------
@@ -162,12 +191,13 @@ def gunicorn(database_url: str):
         return process.communicate(timeout=30)[1].splitlines()
 
     try:
-        for _ in range(100):
+        deadline = time.monotonic() + 60  # two cores shared with other jobs: booting may be slow
+        while True:
             try:  # a static file: the database may be down on purpose
-                urllib.request.urlopen(f"{base}/static/css/portal.css", timeout=2).close()
+                urllib.request.urlopen(f"{base}/static/css/portal.css", timeout=10).close()
                 break
-            except (urllib.error.URLError, ConnectionError):
-                assert process.poll() is None, stop()
+            except OSError:  # not listening yet (URLError), or too slow (TimeoutError)
+                assert process.poll() is None and time.monotonic() < deadline, stop()
                 time.sleep(0.1)
         yield base, stop
     finally:
@@ -177,7 +207,7 @@ def gunicorn(database_url: str):
 
 def _get(url: str, **headers):
     try:
-        response = urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10)
+        response = urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30)
     except urllib.error.HTTPError as error:
         response = error
     with response:
