@@ -65,6 +65,14 @@ def configure(level: int = logging.INFO) -> None:
         root.setLevel(level)
 
 
+def remove() -> None:
+    """Back to Python's defaults (the demo's console: Werkzeug's request lines, warnings only)."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, JsonHandler)]:
+        root.removeHandler(handler)
+    root.setLevel(logging.WARNING)
+
+
 def configure_app(app) -> None:
     """Production logging for ``app``: JSON on stderr, instead of Flask's default handler."""
     from flask.logging import default_handler
