@@ -1,7 +1,8 @@
 """The one build step pyproject.toml cannot declare: generated files inside the package.
 
 Building a wheel (`pip install .`, `pip wheel .`, `python -m build`) compiles every catalog,
-translations/<lang>/LC_MESSAGES/<domain>.po, into the package's portal/translations/, and copies
+translations/<lang>/LC_MESSAGES/<domain>.po, into the package's portal/translations/ (next to
+its .po and the glossary, which the translation status page reads), and copies
 htmx from node_modules (run `npm ci --ignore-scripts` first) into portal/static/vendor/, checked
 against the SHA-384 in portal/infra/assets.py as `make assets` does. Neither is ever committed.
 An editable install (`make install`) skips both: a source tree has them in translations/ and
@@ -9,6 +10,7 @@ portal/static/vendor/ (`make catalogs`, `make assets`), where portal/config.py f
 """
 
 import importlib.util
+import shutil
 from pathlib import Path
 
 from setuptools import setup
@@ -18,7 +20,8 @@ HERE = Path(__file__).resolve().parent
 
 
 def compile_catalogs(source: Path, target: Path) -> list[Path]:
-    """Every .po under ``source`` as a .mo at the same place under ``target``."""
+    """Every .po under ``source`` as a .mo at the same place under ``target``; the .po files and
+    the glossary too, which the translation status page reads."""
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
@@ -30,9 +33,10 @@ def compile_catalogs(source: Path, target: Path) -> list[Path]:
             catalog = read_po(po_file)
         with mo_path.open("wb") as mo_file:
             write_mo(mo_file, catalog)
-        written.append(mo_path)
+        written += [mo_path, Path(shutil.copyfile(po_path, mo_path.with_suffix(".po")))]
     if not written:
         raise SystemExit(f"No catalogs found under {source}.")
+    written.append(Path(shutil.copyfile(source / "glossary.csv", target / "glossary.csv")))
     return written
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from portal import config, create_app
+from portal.i18n.translation_status import glossary, progress
 from portal.infra.assets import ASSETS
 from tests.conftest import ROOT
 
@@ -57,7 +58,9 @@ def test_the_wheel_holds_every_compiled_catalog_and_htmx(wheel):
         assert f"portal/translations/{lang}/LC_MESSAGES/messages.mo" in expected
         assert f"portal/translations/{lang}/LC_MESSAGES/wtforms.mo" in expected
     assert expected <= names  # every catalog compiled: no language is left with a .po only
-    assert not [name for name in names if name.endswith(".po")]
+    packaged_po = {name for name in names if name.endswith(".po")}
+    assert packaged_po == {name.removesuffix(".mo") + ".po" for name in expected}  # the status page reads them
+    assert "portal/translations/glossary.csv" in names
     assert {f"portal/static/vendor/{name}" for name, _sha in ASSETS.values()} <= names
     assert {"portal/templates/base.html", "portal/static/css/portal.css", "portal/infra/gunicorn_config.py"} <= names
     assert any(name.startswith("portal/infra/migrations/versions/0001_") for name in names)
@@ -82,6 +85,8 @@ def test_the_packaged_catalogs_render_a_bulgarian_page(wheel, app_config, tmp_pa
     assert "<title>Вход · Портал за осигуряване</title>" in html  # the portal's own catalog
     assert "Това поле е задължително." in html  # and the WTForms domain, from the same folder
     app.extensions["portal.engine"].dispose()
+    # the translation status page reads the packaged sources and glossary
+    assert progress(packaged, "bg", "messages").percent == 100 and glossary(packaged)
 
 
 def test_an_installed_portal_reads_its_catalogs_from_the_package(tmp_path, monkeypatch):
