@@ -6,10 +6,21 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask
 export FLASK_APP := portal
 
-.PHONY: run test test-fast lint mutation install assets catalogs database secret browser extract update-catalogs clean
+.PHONY: run serve test test-fast lint mutation install assets catalogs database secret browser extract update-catalogs init-catalog clean
+
+# The demo's database. Only these targets fall back to it: a production portal (`make serve`)
+# refuses to start without DATABASE_URL in its environment.
+DEMO_DATABASE_URL := sqlite:///$(CURDIR)/instance/portal.sqlite3
+run database extract update-catalogs init-catalog: export DATABASE_URL ?= $(DEMO_DATABASE_URL)
 
 run: install assets catalogs database secret
 	$(FLASK) portal serve-demo
+
+# Production serving under gunicorn (portal/infra/gunicorn_config.py; docs/DEPLOYING.md): takes
+# SECRET_KEY and DATABASE_URL from the environment (BIND, WEB_CONCURRENCY optional) and never
+# migrates: run `$(FLASK) portal migrate` first.
+serve: install assets catalogs
+	$(VENV)/bin/gunicorn --config python:portal.infra.gunicorn_config 'portal:create_app()'
 
 test: install assets catalogs browser lint
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -44,8 +55,9 @@ assets: install
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	$(PY) -m portal.infra.assets
 
-catalogs: install secret
-	$(FLASK) translate compile
+# What `flask translate compile` does, without creating an app (no database or secret needed).
+catalogs: install
+	$(VENV)/bin/pybabel --quiet compile -d translations -D "messages wtforms"
 
 database: install secret
 	$(FLASK) portal migrate
@@ -67,6 +79,10 @@ extract: install secret
 
 update-catalogs: install secret
 	$(FLASK) translate update
+
+# A new language's catalog: make init-catalog CODE=de
+init-catalog: install secret
+	$(FLASK) translate init $(CODE)
 
 clean:
 	rm -rf $(VENV) node_modules portal/static/vendor instance artifacts .pytest_cache

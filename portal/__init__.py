@@ -10,7 +10,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_object(Config)
     if config:
         app.config.update(config)
+    production = not (app.debug or app.testing or app.config["DEMO"])
+    if production:  # before anything logs: the app's logger then gets no default handler
+        from portal.infra import logging_setup
+
+        logging_setup.configure_app(app)
     _check_secret_key(app)
+    _check_database_url(app, production)
     if app.config["BASE_URL"].startswith("https://"):
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
 
@@ -20,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.infra.db import make_engine, make_session
     from portal.infra.extensions import babel, csrf, login_manager
 
+    # Never a migration here: the schema changes only when an operator runs `flask portal migrate`.
     engine = make_engine(app.config["DATABASE_URL"])
     from portal.i18n import collation
 
@@ -60,7 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
     from portal.core.views import bp as core_bp
     from portal.domain.residency import region_for
     from portal.i18n import translation_status
-    from portal.infra import errors, request_id, security_headers
+    from portal.infra import errors, request_id, security_headers, static_files
     from portal.mail import mailbox
     from portal.orders.views import bp as orders_bp
     from portal.organization.views import bp as organization_bp
@@ -89,7 +96,13 @@ def create_app(config: dict | None = None) -> Flask:
     request_id.init_app(app)
     security_headers.init_app(app)
     errors.init_app(app)
+    static_files.init_app(app)
     cli.init_app(app)
+    if production and app.config["TRUSTED_PROXIES"]:  # never in the demo: its mailbox trusts 127.0.0.1
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     return app
 
 
@@ -110,3 +123,18 @@ def _check_secret_key(app: Flask) -> None:
             "  export SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_hex(32))')\"\n"
             "(`make run` creates one for the demo in instance/secret_key)."
         )
+
+
+def _check_database_url(app: Flask, production: bool) -> None:
+    """A production portal names its database: it never writes to a SQLite file by default."""
+    if app.config.get("DATABASE_URL"):
+        return
+    if production:
+        raise RuntimeError(
+            "DATABASE_URL is not set: a production portal needs its database named explicitly, for example\n"
+            "  export DATABASE_URL=postgresql+psycopg://portal:PASSWORD@db.internal/portal\n"
+            "(the demo and `make` use sqlite:///instance/portal.sqlite3; see docs/DEPLOYING.md)."
+        )
+    from portal.config import DEVELOPMENT_DATABASE_URL
+
+    app.config["DATABASE_URL"] = DEVELOPMENT_DATABASE_URL

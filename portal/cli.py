@@ -122,8 +122,12 @@ def worker_command(interval, once):
 def serve_demo_command(port, smtp_port, tick_every):
     """Serve on 127.0.0.1 with the demo's own SMTP server, mailbox page and scheduler."""
     from portal import create_app
+    from portal.infra import logging_setup
     from portal.mail import smtp_sink
     from portal.scheduler import Stop, run_every
+
+    # The CLI's app configured production logging; the demo's console stays plain and quiet.
+    logging_setup.remove()
 
     # An app of its own, created with DEMO: the demo mailbox exists in it and in no other.
     configured = current_app.config

@@ -3,8 +3,12 @@
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
 INSTANCE = ROOT / "instance"
+# The demo's, the tests' and a laptop's database. A production portal (not DEBUG, TESTING or the
+# demo) never falls back to it: it refuses to start without an explicit DATABASE_URL.
+DEVELOPMENT_DATABASE_URL = f"sqlite:///{INSTANCE / 'portal.sqlite3'}"
 
 # rule L1: English is the source; these four are complete translations. Adding a language takes
 # its catalog under translations/ and its code here (or in the LANGUAGES environment variable).
@@ -20,13 +24,21 @@ def _secret_key() -> str | None:
     return path.read_text().strip() if path.exists() else None
 
 
+def _translations_dir() -> str:
+    """The compiled catalogs: inside the package when installed from a wheel (the build compiles
+    them into portal/translations), else the source tree's translations/ (`make catalogs`)."""
+    packaged = PACKAGE / "translations"
+    return str(packaged if packaged.is_dir() else ROOT / "translations")
+
+
 def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
 class Config:
     SECRET_KEY = _secret_key()
-    DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'portal.sqlite3'}")
+    # None when unset: create_app then uses DEVELOPMENT_DATABASE_URL, outside production only.
+    DATABASE_URL = os.environ.get("DATABASE_URL") or None
     SMTP_URL = os.environ.get("SMTP_URL", "smtp://127.0.0.1:8025")
     MAIL_FROM = os.environ.get("MAIL_FROM", "Provisioning Portal <no-reply@portal.example>")
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
@@ -42,7 +54,7 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "UTC"
     # Two domains from one folder: the portal's own strings, and WTForms' generic messages in
     # catalogs of our own (WTForms ships none for Slovenian and an incomplete Bulgarian one).
-    TRANSLATIONS_DIR = str(ROOT / "translations")
+    TRANSLATIONS_DIR = _translations_dir()
     BABEL_DOMAIN = "messages;wtforms"
     # "Set up now" links stay valid as long as an order can still be set up (rule O5: 30 days).
     SETUP_LINK_MAX_AGE = 60 * 60 * 24 * 45
@@ -57,6 +69,10 @@ class Config:
     # shared by several instances.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
+    # How many reverse proxies (load balancer, nginx) stand in front of the portal and set
+    # X-Forwarded-For and X-Forwarded-Proto: with 1, the client address the sign-in throttle counts
+    # is the one the proxy saw. 0 (the default) trusts no such header.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_HTTPONLY = True

@@ -1,5 +1,6 @@
 """Fixtures: a fresh migrated database per test, a movable clock, demo data, sign-in, SMTP."""
 
+import logging
 import os
 import shutil
 import socket
@@ -38,6 +39,19 @@ def compiled_catalogs():
         with partial.open("wb") as mo_file:
             write_mo(mo_file, catalog)
         os.replace(partial, po_path.with_suffix(".mo"))
+
+
+@pytest.fixture(autouse=True)
+def production_logging_stays_in_its_test():
+    """An app created without TESTING logs JSON through the root logger: not in the next test."""
+    from portal.infra.logging_setup import JsonHandler
+
+    root = logging.getLogger()
+    before, level = list(root.handlers), root.level
+    yield
+    for handler in [h for h in root.handlers if isinstance(h, JsonHandler) and h not in before]:
+        root.removeHandler(handler)
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,13 @@
-"""The root redirect (rule L2) and each language's home page."""
+"""The root redirect (rule L2), each language's home page, and the load balancer's health check."""
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.domain.permissions import allowed
 from portal.i18n import choose_language
+from portal.infra.extensions import csrf
 
 bp = Blueprint("core", __name__)
 
@@ -29,5 +32,16 @@ def home():
 
 
 @bp.route("/healthz")
+@csrf.exempt
 def healthz():
-    return {"status": "ok"}
+    """200 when this instance can reach its database (``SELECT 1`` on a connection of the app's
+    engine), else 503: a load balancer then sends no request here. No session, user or language."""
+    try:
+        with current_app.extensions["portal.engine"].connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        current_app.logger.exception("Health check: the database cannot be reached")
+        status, body = 503, {"status": "unavailable"}
+    else:
+        status, body = 200, {"status": "ok"}
+    return body, status, {"Cache-Control": "no-store"}

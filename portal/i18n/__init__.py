@@ -105,6 +105,8 @@ def init_app(app) -> None:
             response.headers["Content-Language"] = bcp47(lang)
             if request.cookies.get(LANG_COOKIE) != lang:
                 response.set_cookie(LANG_COOKIE, lang, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True)
+        if request.endpoint == "static":  # the same file for everyone, in every language
+            return response
         # Un-prefixed responses depend on how L2 chose; prefixed ones on the session (sign-in).
         response.vary.add("Cookie")
         if not lang:

@@ -2,7 +2,9 @@
 
 `npm ci` verifies the package tarballs against package-lock.json; this then checks each file
 the pages load against the SHA-384 recorded here, so a changed file is never served.
-Run: ``python -m portal.infra.assets`` (``make assets`` does it).
+Run: ``python -m portal.infra.assets`` (``make assets`` does it). Building the package
+(setup.py) installs them the same way into the wheel's portal/static/vendor; this module
+imports nothing but the standard library, so that the build can load it without Flask.
 """
 
 import base64
@@ -24,18 +26,20 @@ def sha384(path: Path) -> str:
     return base64.b64encode(hashlib.sha384(path.read_bytes()).digest()).decode()
 
 
-def install(node_modules: Path = ROOT / "node_modules") -> list[Path]:
-    VENDOR.mkdir(parents=True, exist_ok=True)
+def install(node_modules: Path = ROOT / "node_modules", vendor: Path = VENDOR) -> list[Path]:
+    vendor.mkdir(parents=True, exist_ok=True)
     installed = []
     for source, (name, expected) in ASSETS.items():
         path = node_modules / source
         if not path.exists():
-            raise SystemExit(f"{path} is missing: run `npm ci` first.")
+            raise SystemExit(
+                f"{path} is missing: run `npm ci --ignore-scripts` first (htmx at the version package-lock.json pins)."
+            )
         actual = sha384(path)
         if actual != expected:
             raise SystemExit(f"{source}: sha384 {actual} does not match the recorded {expected}; not installed.")
-        shutil.copyfile(path, VENDOR / name)
-        installed.append(VENDOR / name)
+        shutil.copyfile(path, vendor / name)
+        installed.append(vendor / name)
     return installed
 
 

@@ -10,6 +10,7 @@ cookie alone.
 
 from copy import deepcopy
 
+from flask import request
 from flask.sessions import SecureCookieSessionInterface
 
 
@@ -20,6 +21,12 @@ class ChangedOnlySessionInterface(SecureCookieSessionInterface):
             # A deep copy: flash() and the wizard change lists and dicts inside the session in place.
             session.loaded_contents = deepcopy(dict(session))
         return session
+
+    def save_session(self, app, session, response) -> None:
+        # A static file is the same for everyone: no cookie, and no Vary: Cookie, so that browsers
+        # and proxies cache it once (portal/infra/static_files.py).
+        if request.endpoint != "static":
+            super().save_session(app, session, response)
 
     def should_set_cookie(self, app, session) -> bool:
         if session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]:
