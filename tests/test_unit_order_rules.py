@@ -4,7 +4,8 @@ the exact boundaries, who is emailed in which language, the audit records, exact
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
 
 from portal.models import AuditEvent, Order, OutgoingEmail
 from portal.orders import rules
@@ -217,6 +218,8 @@ def test_o3_the_rep_alert_is_in_english_when_the_reps_language_is_unknown(db, pa
     assert rules.alert_account_reps() == 1
     [alert] = emails(db, "rep_alert")
     assert alert.language == "en"
+    assert "Northwind Unit B.V." in alert.body_text  # who to contact
+    assert "November 20, 2026" in alert.body_text  # the requested start date
 
 
 def test_o3_without_a_rep_the_alert_is_recorded_and_no_email_is_sent(db, partner, clock):
@@ -417,3 +420,61 @@ def test_o5_provisioned_and_closed_orders_are_left_alone(db, partner, clock, mak
     assert rules.close_unprovisioned_lines() == 0
     db.expire_all()
     assert {line.status for line in db.get(Order, order.id).lines} == {"awaiting_provisioning"}
+
+
+# --- exactly once: a change between the scheduler's listing and its claim -------------------------
+
+
+def meanwhile(app, db, **values):
+    """After the scheduler has listed what is due (and committed), another transaction - the
+    contact opening the wizard, the wizard mapping the order, a second scheduler - sets
+    ``values`` on every order before this run claims them."""
+
+    def change(_session):
+        with Session(app.extensions["portal.engine"]) as other:
+            other.execute(update(Order).values(**values))
+            other.commit()
+
+    db.commit()
+    event.listen(db(), "after_commit", change, once=True)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"setup_started_at": START},  # the contact began the set-up
+        {"rep_alerted_at": START},  # another scheduler alerted the rep
+        {"status": "provisioned", "mapped_at": START},  # the order was set up meanwhile
+    ],
+)
+def test_o3_an_order_that_changed_after_it_was_listed_is_not_alerted(app, db, partner, clock, make_customer, values):
+    rep(db, partner)
+    order, _ = place(partner)
+    db.commit()
+    if "status" in values:
+        values["mapped_organization_id"] = make_customer()[0].id
+    clock.advance(days=1)
+    meanwhile(app, db, **values)
+    assert rules.alert_account_reps() == 0
+    assert emails(db, "rep_alert") == [] and events(db, "account_rep_alerted") == []
+    db.expire_all()
+    assert db.get(Order, order.id).rep_alerted_at == values.get("rep_alerted_at")
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"setup_email_sent_at": START},  # another scheduler sent it
+        {"status": "provisioned", "mapped_at": START},  # the order was set up meanwhile
+    ],
+)
+def test_o2_an_order_that_changed_after_it_was_listed_gets_no_setup_email(app, db, partner, make_customer, values):
+    order, _ = place(partner)
+    db.commit()
+    if "status" in values:
+        values["mapped_organization_id"] = make_customer()[0].id
+    meanwhile(app, db, **values)
+    assert rules.send_due_setup_emails() == 0
+    assert emails(db, "setup_now") == []
+    db.expire_all()
+    assert db.get(Order, order.id).setup_email_sent_at == values.get("setup_email_sent_at")

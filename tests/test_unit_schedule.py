@@ -5,7 +5,8 @@ records, and that a second run changes nothing and sends nothing."""
 from datetime import datetime, time, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, update
+from sqlalchemy.orm import Session
 
 from portal.infra import clock as portal_clock
 from portal.models import (
@@ -444,3 +445,114 @@ def test_t16_t17_t18_one_run_reports_each_step(db, partner, active_trial, pendin
     clock.advance(days=15)
     assert schedule.run()["numbers_released"] == 1
     assert db.scalar(select(PartnerCustomer).where(PartnerCustomer.customer_id == pending_trial.customer_id)) is None
+
+
+def test_t17_a_scheduler_that_loses_the_race_uses_the_other_ones_free_consumer_organization(
+    app, db, monkeypatch, clock
+):
+    """Two schedulers look at once, both find none; the other one creates it first."""
+    from sqlalchemy.orm import Session
+
+    real_scalar, looked = db.scalar, []
+
+    def look_while_another_creates_it(statement):
+        if not looked:
+            looked.append(statement)
+            with Session(app.extensions["portal.engine"]) as other:
+                other.add(
+                    Organization(
+                        name="Free consumer organization",
+                        kind="customer",
+                        country="US",
+                        data_region="US",
+                        created_at=clock.at,
+                        free_consumer=True,
+                    )
+                )
+                other.commit()
+            return None
+        return real_scalar(statement)
+
+    db.commit()
+    monkeypatch.setattr(db, "scalar", look_while_another_creates_it)
+    org = schedule.free_consumer_organization()
+    monkeypatch.undo()
+    assert org is not None and org.free_consumer
+    db.commit()
+    assert db.scalar(select(func.count()).select_from(Organization).where(Organization.free_consumer.is_(True))) == 1
+
+
+def test_t17_a_customer_whose_only_subscription_is_not_active_loses_its_users(
+    db, partner, make_customer, make_trial, clock
+):
+    org, admin = partner
+    customer, customer_admin = make_customer(org)
+    db.add(Subscription(organization_id=customer.id, offer="A-SPK", status="cancelled", created_at=clock.at))
+    db.commit()
+    trial = expire(db, make_trial(org, admin, admin_email=customer_admin.email, services=("calling",)), clock)
+    at(clock, trial.ends_on + timedelta(days=30))
+    assert schedule.grace_period_ends() == 1
+    db.expire_all()
+    assert db.get(User, customer_admin.id).organization_id == schedule.free_consumer_organization().id
+
+
+# --- exactly once: a change between the scheduler's listing and its claim -------------------------
+
+
+def meanwhile(app, db, **values):
+    """After the scheduler has listed the trials that are due (and committed), another
+    transaction - a customer answering, a partner extending or converting, a second scheduler -
+    sets ``values`` on every trial before this run claims them."""
+
+    def change(_session):
+        with Session(app.extensions["portal.engine"]) as other:
+            other.execute(update(Trial).values(**values))
+            other.commit()
+
+    db.commit()
+    event.listen(db(), "after_commit", change, once=True)
+
+
+def test_t9_a_trial_answered_after_it_was_listed_is_not_timed_out(app, db, pending_trial, clock):
+    clock.advance(days=30)
+    meanwhile(app, db, status="awaiting_provisioning")
+    assert schedule.consent_timeouts() == 0
+    assert reload(db, pending_trial).status == "awaiting_provisioning"
+    assert events(db, "consent_timed_out") == []
+
+
+def test_t16_a_trial_extended_after_it_was_listed_does_not_expire(app, db, active_trial, clock):
+    trial = active_trial()
+    at(clock, trial.ends_on)
+    meanwhile(app, db, ends_on=trial.ends_on + timedelta(days=30))
+    assert schedule.expirations() == 0
+    assert reload(db, trial).status == "active"
+    assert emails(db, "trial_expired") == []
+
+
+def test_t16_a_trial_converted_after_it_was_listed_does_not_expire(app, db, active_trial, clock):
+    trial = active_trial()
+    at(clock, trial.ends_on)
+    meanwhile(app, db, status="converted", converted_at=clock.at)
+    assert schedule.expirations() == 0
+    assert reload(db, trial).status == "converted"
+
+
+def test_t17_a_trial_converted_in_the_grace_period_after_it_was_listed_does_not_end(app, db, active_trial, clock):
+    trial = expire(db, active_trial(), clock)
+    at(clock, trial.ends_on + timedelta(days=30))
+    meanwhile(app, db, status="converted", converted_at=clock.at)
+    assert schedule.grace_period_ends() == 0
+    trial = reload(db, trial)
+    assert trial.status == "converted" and trial.ended_at is None
+    assert emails(db, "trial_access_ended") == []
+
+
+def test_t18_numbers_released_by_another_run_after_listing_are_released_once(app, db, active_trial, clock):
+    trial = ended(db, active_trial(services=("calling",)), clock)
+    clock.at = trial.ended_at + timedelta(days=15)
+    earlier = clock.at - timedelta(minutes=1)
+    meanwhile(app, db, numbers_released_at=earlier)
+    assert schedule.numbers_released() == 0
+    assert reload(db, trial).numbers_released_at == earlier
+    assert events(db, "trial_numbers_released") == []

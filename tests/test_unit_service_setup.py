@@ -192,3 +192,23 @@ def test_w9_provision_is_refused_until_the_steps_are_done(db, mapped_order):
     assert error.value.missing == ["calling", "meetings", "enterprise"]
     db.rollback()
     assert db.get(Subscription, subscription.id).billing_started_at is None
+
+
+@pytest.mark.parametrize(
+    "location, country, site, time_zone, missing",
+    [
+        ("Amsterdam HQ", None, "fabrikam", "Europe/Amsterdam", ["calling"]),
+        (None, "NL", "fabrikam", "Europe/Amsterdam", ["calling"]),
+        ("Amsterdam HQ", "NL", "fabrikam", None, ["meetings"]),
+        ("Amsterdam HQ", "NL", None, "Europe/Amsterdam", ["meetings"]),
+        ("Amsterdam HQ", "NL", "fabrikam", "Europe/Amsterdam", []),
+    ],
+)
+def test_w9_a_step_is_done_only_when_all_its_settings_are_saved(
+    db, mapped_order, location, country, site, time_zone, missing
+):
+    order, subscription = mapped_order()
+    subscription.calling_location, subscription.calling_country = location, country
+    subscription.meetings_site, subscription.meetings_time_zone = site, time_zone
+    db.commit()
+    assert service_setup.missing_steps(order) == missing
