@@ -478,3 +478,34 @@ def test_o2_an_order_that_changed_after_it_was_listed_gets_no_setup_email(app, d
     assert emails(db, "setup_now") == []
     db.expire_all()
     assert db.get(Order, order.id).setup_email_sent_at == values.get("setup_email_sent_at")
+
+
+def test_o3_every_order_due_is_alerted_and_counted(db, partner, clock):
+    rep(db, partner)
+    first, _ = place(partner, contact="a@contoso.example")
+    second, _ = place(partner, contact="b@contoso.example")
+    db.commit()
+    clock.advance(days=1)
+    assert rules.alert_account_reps() == 2
+    assert sorted(e.order_id for e in events(db, "account_rep_alerted")) == [first.id, second.id]
+
+
+def test_o5_an_order_closes_on_its_own_date_not_with_another_order(db, partner, clock):
+    flex, _ = place(partner, offer="A-FLEX")
+    wx, _ = place(partner, offer="A-WX")
+    db.commit()
+    clock.advance(days=7)
+    assert rules.close_unprovisioned_lines() == len(flex.lines)
+    db.expire_all()
+    assert db.get(Order, flex.id).status == "closed"
+    wx = db.get(Order, wx.id)
+    assert wx.status == "awaiting_provisioning"
+    assert {line.status for line in wx.lines} == {"awaiting_provisioning"}
+
+
+def test_o5_the_run_counts_the_lines_closed_over_every_order(db, partner, clock):
+    first, _ = place(partner, offer="A-SPK", contact="a@contoso.example")
+    second, _ = place(partner, offer="A-FLEX", contact="b@contoso.example")
+    db.commit()
+    clock.advance(days=30)
+    assert rules.close_unprovisioned_lines() == 2 + 3

@@ -556,3 +556,26 @@ def test_t18_numbers_released_by_another_run_after_listing_are_released_once(app
     assert schedule.numbers_released() == 0
     assert reload(db, trial).numbers_released_at == earlier
     assert events(db, "trial_numbers_released") == []
+
+
+def test_t9_every_unanswered_trial_times_out_and_is_counted(db, partner, make_customer, make_trial, clock):
+    org, admin = partner
+    for _ in range(2):
+        _, customer_admin = make_customer()
+        make_trial(org, admin, admin_email=customer_admin.email, services=("meetings",))
+    clock.advance(days=30)
+    assert schedule.consent_timeouts() == 2
+    assert len(events(db, "consent_timed_out")) == 2
+
+
+def test_t16_t17_t18_each_step_counts_every_trial_it_handles(db, active_trial, clock):
+    first, second = active_trial(services=("calling",)), active_trial(services=("calling",))
+    at(clock, first.ends_on - timedelta(days=7))
+    assert schedule.expiry_warnings() == 4  # two trials, each to its customer's and the partner's admin
+    at(clock, first.ends_on)
+    assert schedule.expirations() == 2
+    at(clock, first.ends_on + timedelta(days=30))
+    assert schedule.grace_period_ends() == 2
+    clock.advance(days=15)
+    assert schedule.numbers_released() == 2
+    assert {reload(db, t).status for t in (first, second)} == {"ended"}
