@@ -169,9 +169,7 @@ def test_m2_candidates_share_the_first_five_characters_and_a_user_on_the_email_d
     add_user(db, pending, "e@fabrikam.example")
     found = matching.candidates("fabri-anything", "NEW@FABRIKAM.EXAMPLE")
     assert [org.id for org in found] == [first.id, second.id]  # oldest first
-    assert [org.id for org in matching.candidates("Fabrikam", "x@fabrikam.example", exclude={first.id})] == [
-        second.id
-    ]
+    assert [org.id for org in matching.candidates("Fabrikam", "x@fabrikam.example", exclude={first.id})] == [second.id]
 
 
 @pytest.mark.parametrize("company, email", [("  ", "a@fabrikam.example"), ("Fabrikam", "")])

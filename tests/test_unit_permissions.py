@@ -78,7 +78,9 @@ def test_t1_only_a_certified_partner_manages_trials(db, make_partner):
     assert permissions.allowed(uncertified, "place_orders")  # certification is for trials only
 
 
-@pytest.mark.parametrize("role, allowed", [("sales_full_admin", True), ("sales_admin", True), ("read_only_admin", False)])
+@pytest.mark.parametrize(
+    "role, allowed", [("sales_full_admin", True), ("sales_admin", True), ("read_only_admin", False)]
+)
 def test_t1_trial_roles_of_a_certified_partner(make_partner, role, allowed):
     _, user = make_partner(admin_role=role)
     assert permissions.may_start_trials(user) is allowed
@@ -172,9 +174,14 @@ def test_t9_a_trial_of_another_partner_or_another_customer_is_refused(make_partn
     assert not permissions.may_act(
         admin, "change_trial", customer_id=customer.id, trial=FakeTrial(other_partner.id, customer.id)
     )
-    assert not permissions.may_act(admin, "change_trial", customer_id=customer.id, trial=FakeTrial(partner.id, second.id))
     assert not permissions.may_act(
-        admin, "cancel_trial", customer_id=customer.id, trial=FakeTrial(other_partner.id, customer.id, "pending_consent")
+        admin, "change_trial", customer_id=customer.id, trial=FakeTrial(partner.id, second.id)
+    )
+    assert not permissions.may_act(
+        admin,
+        "cancel_trial",
+        customer_id=customer.id,
+        trial=FakeTrial(other_partner.id, customer.id, "pending_consent"),
     )
 
 
@@ -185,7 +192,9 @@ def test_t9_the_partner_withdraws_its_own_pending_request_whatever_its_access(ma
     pending = FakeTrial(partner.id, customer.id, "pending_consent")
     assert permissions.may_act(admin, "cancel_trial", customer_id=customer.id, trial=pending)
     assert not permissions.may_act(admin, "cancel_trial", customer_id=customer.id)
-    assert not permissions.may_act(admin, "cancel_trial", customer_id=customer.id, trial=FakeTrial(partner.id, customer.id))
+    assert not permissions.may_act(
+        admin, "cancel_trial", customer_id=customer.id, trial=FakeTrial(partner.id, customer.id)
+    )
     # only cancelling is exempt
     assert not permissions.may_act(admin, "change_trial", customer_id=customer.id, trial=pending)
 
