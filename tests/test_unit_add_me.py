@@ -98,8 +98,9 @@ def test_m4_without_an_email_and_a_role_nothing_is_asked(db, setting, answers):
 @pytest.mark.parametrize("status", ["mapped", "closed"])
 def test_m4_an_order_no_longer_awaiting_provisioning_asks_nothing(db, setting, status):
     order, customer, _, _ = setting
+    customer_id = customer.id
     order.status = status
-    order.mapped_organization_id = customer.id if status == "mapped" else None
+    order.mapped_organization_id = customer_id if status == "mapped" else None
     order.closed_at = START if status == "closed" else None
     with pytest.raises(PeopleRuleError, match="can no longer be set up"):
         add_me.ask_to_be_added(order, customer, {"admin_email": "new@example.org", "role": "customer"})
