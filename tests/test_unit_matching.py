@@ -157,8 +157,8 @@ def test_m3_an_active_subscription_alone_does_not_ask_to_confirm(db):
 
 
 def test_m2_candidates_share_the_first_five_characters_and_a_user_on_the_email_domain(db):
-    first = add_org(db, "Fabrikam Holding", age_days=50)
     second = add_org(db, "FABRI Works", age_days=20)
+    first = add_org(db, "Fabrikam Holding", age_days=50)
     other_domain = add_org(db, "Fabrikam Elsewhere")
     other_name = add_org(db, "Fabulous Ltd")
     pending = add_org(db, "Fabrikam Partner", kind="partner", setup_pending=True)
@@ -288,3 +288,18 @@ def test_w6_a_trial_is_expired_from_its_end_day_as_the_schedule_expires_it(db, t
     assert matching.trial_expired(trial)
     trial.ends_on = START.date() - timedelta(days=1)
     assert matching.trial_expired(trial)
+
+
+def test_m3_an_organization_without_users_shows_none(db):
+    empty = add_org(db, "Empty Org")
+    facts = matching.facts(empty)
+    assert (facts.users, facts.active_subscriptions, facts.full_admin) == (0, 0, None)
+
+
+def test_m3_the_earliest_user_is_named_whatever_the_order_of_the_grants(db):
+    org = add_org(db, "Granted Org")
+    earliest = add_user(db, org, "earliest@granted.example")
+    add_user(db, org, "later@granted.example", "full_admin")
+    db.add(AdminRole(user_id=earliest.id, organization_id=org.id, role="full_admin", granted_at=START))
+    db.commit()
+    assert matching.first_full_admin(org).email == "earliest@granted.example"

@@ -344,8 +344,10 @@ def test_the_history_lists_people_changes_of_the_organization_newest_first(db, c
     record("user_added", actor=admin, organization_id=other.id, n=99)
     clock.at = START + timedelta(minutes=4)
     record("role_changed", actor=admin, organization_id=org.id, n=5)  # same time: the later row first
+    clock.at = START - timedelta(days=1)
+    record("user_added", actor=admin, organization_id=org.id, n=-1)  # recorded last, happened first
     db.commit()
-    assert [e.details["n"] for e in rules.history(org.id)] == [5, 4, 3, 1, 0]
+    assert [e.details["n"] for e in rules.history(org.id)] == [5, 4, 3, 1, 0, -1]
     assert [e.details["n"] for e in rules.history(org.id, limit=2)] == [5, 4]
 
 

@@ -254,3 +254,11 @@ def test_templates_ask_the_same_rules(app, db, make_partner, make_customer):
     with app.test_request_context("/en/"):
         login_user(partner_admin)
         assert render_template_string(template, cid=customer.id) == "True False True False"
+
+
+def test_t8_no_actor_at_all_may_do_nothing(make_partner, make_customer):
+    """The trial rules ask may_act again for whoever acts; a missing actor (None) is refused."""
+    partner, _ = make_partner()
+    customer, _ = make_customer(partner)
+    assert not permissions.may_act(None, "view_customer", customer_id=customer.id)
+    assert not permissions.may_manage_people(None, customer.id)
