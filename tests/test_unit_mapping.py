@@ -376,3 +376,16 @@ def test_w6_an_expired_trial_tenant_is_refused(db, cc_tenant):
     assert str(refused.value) == str(matching.TRIAL_EXPIRED_MESSAGE)
     db.rollback()
     assert db.get(Order, order.id).status == "awaiting_provisioning"
+
+
+@pytest.mark.parametrize("customer_sets_up, access", [(False, "full_admin"), (True, "none")])
+def test_w2_another_partners_link_is_left_alone(db, ordered, make_partner, make_customer, customer_sets_up, access):
+    partner, _, order = ordered
+    other_partner, _ = make_partner()
+    customer, admin = make_customer(other_partner, access="provisioning_admin")
+    order.customer_sets_up = customer_sets_up
+    db.commit()
+    mapping.map_order(order.id, state(admin_email=admin.email, organization=str(customer.id)), language="en")
+    db.commit()
+    assert link(db, partner.id, customer.id).access_level == access
+    assert link(db, other_partner.id, customer.id).access_level == "provisioning_admin"
