@@ -389,3 +389,18 @@ def test_w2_another_partners_link_is_left_alone(db, ordered, make_partner, make_
     db.commit()
     assert link(db, partner.id, customer.id).access_level == access
     assert link(db, other_partner.id, customer.id).access_level == "provisioning_admin"
+
+
+@pytest.mark.parametrize("customer_sets_up, access", [(False, "full_admin"), (True, "none")])
+def test_w2_the_link_is_to_the_mapped_customer_not_to_another_of_the_partners(
+    db, ordered, make_customer, customer_sets_up, access
+):
+    partner, _, order = ordered
+    earlier, _ = make_customer(partner, access="full_admin")
+    customer, admin = make_customer()
+    order.customer_sets_up = customer_sets_up
+    db.commit()
+    mapping.map_order(order.id, state(admin_email=admin.email, organization=str(customer.id)), language="en")
+    db.commit()
+    assert link(db, partner.id, customer.id).access_level == access
+    assert link(db, partner.id, earlier.id).access_level == "full_admin"
