@@ -168,4 +168,6 @@ def latest_trial(organization: Organization) -> Trial | None:
 
 
 def trial_expired(trial: Trial) -> bool:
-    return trial.status in ("expired", "ended", "cancelled") or trial.ends_on < clock.today()
+    """Expired from its end day on, as the schedule expires it (rule T16), whether or not the
+    daily tick has run yet."""
+    return trial.status in ("expired", "ended", "cancelled") or trial.ends_on <= clock.today()

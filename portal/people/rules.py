@@ -130,8 +130,7 @@ def set_role(org: Organization, user: User, role: str | None, *, actor: User) ->
     previous = user.role
     if previous == role:
         return False
-    if role != "full_admin":
-        _guard_last_full_admin(org, user)
+    _guard_last_full_admin(org, user)  # refuses only a change away from full admin: the same role returned above
     if user.admin_role is not None:
         db.delete(user.admin_role)
         db.flush()

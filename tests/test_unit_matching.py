@@ -1,0 +1,305 @@
+"""Unit tests of portal.domain.matching (rules M1-M4, W4-W6) on rows built by the factories."""
+
+from datetime import timedelta
+
+import pytest
+
+from portal.domain import matching
+from portal.domain.matching import Outcome, Situation
+from portal.infra import clock
+from portal.models import AdminRole, Organization, Subscription, Trial, User
+from tests.conftest import START
+
+
+def add_user(db, org, email, role=None, *, active=True):
+    user = User(email=email, organization_id=org.id, created_at=START, display_name="", active=active)
+    db.add(user)
+    db.flush()
+    if role:
+        db.add(AdminRole(user_id=user.id, organization_id=org.id, role=role, granted_at=START))
+    db.commit()
+    return user
+
+
+def add_org(db, name, *, kind="customer", age_days=10, setup_pending=False):
+    org = Organization(
+        name=name,
+        kind=kind,
+        partner_tier=1 if kind == "partner" else None,
+        country="NL",
+        data_region="EU",
+        created_at=START - timedelta(days=age_days),
+        setup_pending=setup_pending,
+    )
+    db.add(org)
+    db.commit()
+    return org
+
+
+def add_subscriptions(db, org, *statuses):
+    for status in statuses:
+        db.add(
+            Subscription(
+                organization_id=org.id,
+                offer="A-WX",
+                status=status,
+                created_at=START,
+                billing_started_at=START if status == "active" else None,
+            )
+        )
+    db.commit()
+
+
+def add_trial(db, customer, partner, starter, *, status="active", ends_in=30, admin_email=None, created=START):
+    trial = Trial(
+        customer_id=customer.id,
+        partner_id=partner.id,
+        started_by_id=starter.id,
+        status=status,
+        license_count=10,
+        starts_on=START.date() - timedelta(days=60),
+        ends_on=START.date() + timedelta(days=ends_in),
+        admin_email=admin_email,
+        created_at=created,
+        cancelled_at=START if status == "cancelled" else None,
+        ended_at=START if status == "ended" else None,
+    )
+    db.add(trial)
+    db.commit()
+    return trial
+
+
+# --- M1: who is this email ----------------------------------------------------------------------
+
+
+def test_m1_admin_email_matches_case_insensitively_and_after_unicode_folding(db, make_customer):
+    customer, admin = make_customer()
+    assert matching.admin_organization(admin.email.upper()).id == customer.id
+    fullwidth = "".join(chr(ord(c) + 0xFEE0) if c.isalnum() else c for c in admin.email)
+    assert matching.admin_organization(f"  {fullwidth} ").id == customer.id
+
+
+def test_m1_a_plain_user_is_no_admin_and_an_unknown_email_is_nowhere(db, make_customer):
+    customer, _ = make_customer()
+    add_user(db, customer, "Plain.User@Example.org")
+    assert matching.admin_organization("plain.user@example.org") is None
+    assert matching.user_organization("PLAIN.USER@example.ORG").id == customer.id
+    assert matching.user_organization("nobody@example.org") is None
+    assert matching.admin_organization("nobody@example.org") is None
+
+
+# --- M3: the facts shown beside a candidate ---------------------------------------------------
+
+
+def test_m3_the_full_admin_named_is_the_earliest_active_full_admin(db, make_customer):
+    customer, first = make_customer()
+    add_user(db, customer, "second@x.example", "full_admin")
+    assert matching.first_full_admin(customer).id == first.id
+    first.active = False
+    db.commit()
+    assert matching.first_full_admin(customer).email == "second@x.example"
+    assert matching.facts(customer).full_admin == "second@x.example"
+
+
+def test_m3_a_read_only_admin_or_a_removed_full_admin_is_not_named(db):
+    org = add_org(db, "Lonely Org")
+    add_user(db, org, "reader@lonely.example", "read_only_admin")
+    add_user(db, org, "gone@lonely.example", "full_admin", active=False)
+    assert matching.first_full_admin(org) is None
+    assert matching.facts(org).full_admin is None
+
+
+def test_m3_facts_count_users_and_active_subscriptions_only(db, make_customer):
+    customer, _ = make_customer(users=3)
+    other, _ = make_customer(users=5)
+    add_subscriptions(db, customer, "active", "active", "pending", "cancelled")
+    add_subscriptions(db, other, "active")
+    facts = matching.facts(customer)
+    assert facts.organization.id == customer.id
+    assert (facts.users, facts.active_subscriptions) == (4, 2)
+    assert facts.full_admin == customer.users[0].email
+
+
+def test_m3_no_active_subscription_and_created_over_a_year_ago_suggests_abandoned(db):
+    old = add_org(db, "Old Org", age_days=366)
+    year = add_org(db, "Year Org", age_days=365)
+    assert matching.facts(old).hints == ["abandoned"]
+    assert matching.facts(year).hints == []
+    add_subscriptions(db, old, "active")
+    assert matching.facts(old).hints == []
+
+
+def test_m3_the_clock_decides_the_age_of_an_organization(db):
+    org = add_org(db, "Aging Org", age_days=300)
+    assert matching.facts(org).hints == []
+    assert matching.facts(org, now=START + timedelta(days=70)).hints == ["abandoned"]
+
+
+def test_m3_ten_users_mean_in_use_and_with_an_active_subscription_confirm_with_the_admin(db):
+    org = add_org(db, "Busy Org")
+    for k in range(9):
+        add_user(db, org, f"u{k}@busy.example")
+    assert matching.facts(org).hints == []
+    add_user(db, org, "u9@busy.example")
+    assert matching.facts(org).hints == ["many_users"]
+    add_subscriptions(db, org, "active")
+    assert matching.facts(org).hints == ["many_users", "confirm_with_admin"]
+
+
+def test_m3_an_active_subscription_alone_does_not_ask_to_confirm(db):
+    org = add_org(db, "Paying Org")
+    add_user(db, org, "one@paying.example")
+    add_subscriptions(db, org, "active")
+    assert matching.facts(org).hints == []
+
+
+# --- M2: candidates -----------------------------------------------------------------------------
+
+
+def test_m2_candidates_share_the_first_five_characters_and_a_user_on_the_email_domain(db):
+    second = add_org(db, "FABRI Works", age_days=20)
+    first = add_org(db, "Fabrikam Holding", age_days=50)
+    other_domain = add_org(db, "Fabrikam Elsewhere")
+    other_name = add_org(db, "Fabulous Ltd")
+    pending = add_org(db, "Fabrikam Partner", kind="partner", setup_pending=True)
+    add_user(db, first, "a@fabrikam.example")
+    add_user(db, second, "b@Fabrikam.Example")
+    add_user(db, other_domain, "c@elsewhere.example")
+    add_user(db, other_name, "d@fabrikam.example")
+    add_user(db, pending, "e@fabrikam.example")
+    found = matching.candidates("fabri-anything", "NEW@FABRIKAM.EXAMPLE")
+    assert [org.id for org in found] == [first.id, second.id]  # oldest first
+    assert [org.id for org in matching.candidates("Fabrikam", "x@fabrikam.example", exclude={first.id})] == [second.id]
+
+
+@pytest.mark.parametrize("company, email", [("  ", "a@fabrikam.example"), ("Fabrikam", "")])
+def test_m2_no_company_name_or_no_email_domain_gives_no_candidates(db, company, email):
+    named = add_org(db, "Fabrikam")
+    unnamed = add_org(db, "")
+    add_user(db, named, "a@fabrikam.example")
+    add_user(db, unnamed, "b@fabrikam.example")
+    assert matching.candidates(company, email) == []
+
+
+# --- M4: situations and outcomes ----------------------------------------------------------------
+
+
+def test_m4_situation_follows_the_role_and_the_chosen_organization(db, make_partner, make_customer):
+    partner, _ = make_partner()
+    other_partner, _ = make_partner()
+    customer, _ = make_customer(partner)
+    assert matching.situation("customer", customer, partner.id) is Situation.CUSTOMER_FOR_ITSELF
+    assert matching.situation("partner", customer, partner.id) is Situation.PARTNER_FOR_CUSTOMER
+    assert matching.situation("partner", partner, partner.id) is Situation.PARTNER_FOR_OWN_USE
+    # another partner organization is a partner's own use too, never a customer
+    assert matching.situation("partner", other_partner, partner.id) is Situation.PARTNER_FOR_OWN_USE
+
+
+def test_m4_an_admin_of_the_chosen_organization_continues(db, make_partner, make_customer):
+    partner, partner_admin = make_partner()
+    customer, admin = make_customer(partner)
+    assert matching.outcome("customer", customer, admin.email.upper(), partner.id) is Outcome.CONTINUE
+    assert matching.outcome("partner", partner, partner_admin.email, partner.id) is Outcome.CONTINUE
+
+
+def test_m4_admin_of_the_chosen_organization_only(db, make_partner, make_customer):
+    partner, partner_admin = make_partner()
+    customer, _ = make_customer(partner)
+    _, elsewhere = make_customer()
+    assert matching.outcome("partner", customer, elsewhere.email, partner.id) is Outcome.CONTINUE_ASK_ADMIN
+    assert matching.outcome("customer", customer, elsewhere.email, partner.id) is Outcome.BLOCKED_CUSTOMER
+    assert matching.outcome("partner", partner, elsewhere.email, partner.id) is Outcome.BLOCKED_OWN_USE
+    assert matching.outcome("partner", customer, partner_admin.email, partner.id) is Outcome.CONTINUE_ASK_ADMIN
+
+
+def test_m4_a_stranger_is_blocked_in_a_partner_organization_and_asks_in_a_customer(db, make_partner, make_customer):
+    partner, _ = make_partner()
+    customer, _ = make_customer(partner)
+    assert matching.outcome("partner", partner, "new@stranger.example", partner.id) is Outcome.BLOCKED_OWN_USE
+    assert matching.outcome("partner", customer, "new@stranger.example", partner.id) is Outcome.CONTINUE_ASK_ADMIN
+    assert matching.outcome("customer", customer, "new@stranger.example", partner.id) is Outcome.BLOCKED_CUSTOMER
+
+
+# --- W5, W6: converting a trial tenant (contact-centre offer) -----------------------------------
+
+
+@pytest.fixture
+def tenant(db, make_partner, make_customer):
+    partner, partner_admin = make_partner()
+    customer, _ = make_customer(partner)
+    return customer, partner, partner_admin
+
+
+def test_w5_only_the_contact_centre_offer_checks_the_trial(db, tenant):
+    customer, partner, starter = tenant
+    add_trial(db, customer, partner, starter, status="expired", admin_email="trial@t.example")
+    assert matching.trial_conversion_problem("A-FLEX", customer, "other@t.example") is None
+    assert matching.trial_conversion_problem("A-FLEX-CC", customer, "other@t.example") == "trial_expired"
+
+
+def test_w5_an_organization_without_a_trial_has_no_problem(db, tenant):
+    customer, _, _ = tenant
+    assert matching.latest_trial(customer) is None
+    assert matching.trial_conversion_problem("A-FLEX-CC", customer, "any@t.example") is None
+
+
+def test_w5_the_trials_admin_email_must_be_used_ignoring_case(db, tenant):
+    customer, partner, starter = tenant
+    add_trial(db, customer, partner, starter, admin_email="trial.admin@t.example")
+    assert matching.trial_conversion_problem("A-FLEX-CC", customer, "Trial.Admin@T.example") is None
+    assert matching.trial_conversion_problem("A-FLEX-CC", customer, "someone@t.example") == "trial_email"
+
+
+def test_w5_a_trial_without_an_admin_email_accepts_any_email(db, tenant):
+    customer, partner, starter = tenant
+    add_trial(db, customer, partner, starter, admin_email=None)
+    assert matching.trial_conversion_problem("A-FLEX-CC", customer, "someone@t.example") is None
+
+
+def test_w5_w6_the_latest_trial_decides(db, tenant):
+    customer, partner, starter = tenant
+    add_trial(db, customer, partner, starter, status="ended", created=START - timedelta(days=200))
+    latest = add_trial(db, customer, partner, starter, status="active", admin_email="new@t.example")
+    assert matching.latest_trial(customer).id == latest.id
+    assert matching.trial_conversion_problem("A-FLEX-CC", customer, "new@t.example") is None
+
+
+@pytest.mark.parametrize("status", ["expired", "ended", "cancelled"])
+def test_w6_an_expired_ended_or_cancelled_trial_tenant_stops(db, tenant, status):
+    customer, partner, starter = tenant
+    trial = add_trial(db, customer, partner, starter, status=status, admin_email="trial@t.example")
+    assert matching.trial_expired(trial)
+    assert matching.trial_conversion_problem("A-FLEX-CC", customer, "trial@t.example") == "trial_expired"
+
+
+@pytest.mark.parametrize("status", ["pending_consent", "awaiting_provisioning", "active"])
+def test_w6_a_running_trial_tenant_before_its_end_day_can_be_converted(db, tenant, status):
+    customer, partner, starter = tenant
+    trial = add_trial(db, customer, partner, starter, status=status, ends_in=1)
+    assert not matching.trial_expired(trial)
+
+
+def test_w6_a_trial_is_expired_from_its_end_day_as_the_schedule_expires_it(db, tenant):
+    """rule T16's schedule expires a trial on its end day (ends_on <= today); W6 agrees even
+    when the daily tick has not run yet."""
+    customer, partner, starter = tenant
+    trial = add_trial(db, customer, partner, starter, status="active", ends_in=0)
+    assert clock.today() == trial.ends_on
+    assert matching.trial_expired(trial)
+    trial.ends_on = START.date() - timedelta(days=1)
+    assert matching.trial_expired(trial)
+
+
+def test_m3_an_organization_without_users_shows_none(db):
+    empty = add_org(db, "Empty Org")
+    facts = matching.facts(empty)
+    assert (facts.users, facts.active_subscriptions, facts.full_admin) == (0, 0, None)
+
+
+def test_m3_the_earliest_user_is_named_whatever_the_order_of_the_grants(db):
+    org = add_org(db, "Granted Org")
+    earliest = add_user(db, org, "earliest@granted.example")
+    add_user(db, org, "later@granted.example", "full_admin")
+    db.add(AdminRole(user_id=earliest.id, organization_id=org.id, role="full_admin", granted_at=START))
+    db.commit()
+    assert matching.first_full_admin(org).email == "earliest@granted.example"
