@@ -292,6 +292,7 @@ def test_t2_a_new_customer_gets_its_organization_admin_and_partner_link(db, part
     assert customer.created_at == START and customer.managing_partner_id == org.id
     user = db.scalar(select(User).where(User.email == "it@fabrikam.example"))
     assert user.organization_id == customer.id and user.role == "full_admin"
+    assert user.admin_role.granted_at == START
     assert (user.language, user.page_language, user.created_at) == (None, "sv", START)
     link = lifecycle.relationship(org.id, customer.id)
     assert (link.access_level, link.created_at) == ("full_admin", START)
@@ -590,6 +591,7 @@ def test_t11_an_extension_to_the_current_end_is_accepted_an_earlier_one_refused(
     assert lifecycle.extend(trial, days=45, actor=partner[1]) == trial.ends_on  # the same day
     error = refused(lifecycle.extend, trial, days=30, actor=partner[1])
     assert error.field == "days" and trial.ends_on == TODAY + timedelta(days=45)
+    assert "earlier than the current one (January 4, 2027)" in str(error)
 
 
 def test_t11_only_the_trial_durations_are_offered(db, partner, active):
@@ -758,8 +760,10 @@ def test_t9_a_customer_known_only_from_the_cancelled_request_leaves_the_list(
     org, admin = partner
     trial, customer, _ = _pending_with_link(db, partner, make_customer, make_trial)
     other_org, _ = make_partner()
-    elsewhere, _ = make_customer(org)
-    db.add(PartnerCustomer(partner_id=other_org.id, customer_id=customer.id, access_level="none", created_at=START))
+    elsewhere, _ = make_customer()
+    later = trial.created_at + timedelta(minutes=5)
+    db.add(PartnerCustomer(partner_id=other_org.id, customer_id=customer.id, access_level="none", created_at=later))
+    db.add(PartnerCustomer(partner_id=org.id, customer_id=elsewhere.id, access_level="full_admin", created_at=later))
     db.commit()
     lifecycle.cancel(trial, actor=admin)
     assert lifecycle.relationship(org.id, customer.id) is None
