@@ -348,6 +348,21 @@ def test_t7_a_trial_for_an_existing_organization_needs_the_partners_confirmation
     assert db.scalar(select(Trial.id)) is None
 
 
+def test_t7_the_confirmation_of_the_existing_organization_is_never_assumed(db, partner, make_customer):
+    _, customer_admin = make_customer()
+    values = dict(company="Any", industry="retail", country="NL", services=["messaging"], license_count=5)
+    with pytest.raises(TrialRuleError) as info:
+        lifecycle.start_trial(
+            partner=partner[0],
+            actor=partner[1],
+            admin_email=customer_admin.email,
+            duration_days=30,
+            supported_location=True,
+            **values,
+        )
+    assert info.value.field == "confirm_existing"
+
+
 def test_t7_a_service_the_customer_bought_cannot_be_trialled(db, partner, make_customer):
     customer, customer_admin = make_customer(partner[0])
     subscribe(db, customer, ["messaging"])
