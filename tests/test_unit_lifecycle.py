@@ -138,6 +138,9 @@ def test_t8_a_provisioning_admin_partner_provisions_but_cannot_change_the_trial(
     lifecycle.answer_consent(trial, user=customer_admin, accept=True)
     error = refused(lifecycle.change, trial, services=["messaging"], license_count=3, actor=partner[1])
     assert "provisioning access to this customer only" in str(error)
+    reader = add_user(db, db.get(Organization, partner[0].id), "reader@partner.example", "read_only_admin")
+    error = refused(lifecycle.change, trial, services=["messaging"], license_count=3, actor=reader)
+    assert str(error) == "You cannot change this trial."  # not the partner's own access
     lifecycle.provision(trial, actor=partner[1])
     assert trial.status == "active"
 
