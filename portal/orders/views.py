@@ -12,6 +12,7 @@ from portal.domain.catalog import OFFERS
 from portal.domain.permissions import allowed, requires
 from portal.i18n import current_language, languages, native_name
 from portal.i18n.labels import OFFER_LABELS
+from portal.infra import paging
 from portal.infra.db import db
 from portal.infra.url_converters import parse_page
 from portal.models import AuditEvent, Order
@@ -70,21 +71,20 @@ def index():
     """The partner's orders, newest first, a page at a time (paged by the database)."""
     mine = Order.partner_id == current_user.organization_id
     total = db.scalar(select(func.count(Order.id)).where(mine))
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    page = min(parse_page(request.args.get("page")), pages)
+    shown = paging.window(total, parse_page(request.args.get("page")), PAGE_SIZE)
     orders = db.scalars(
         select(Order)
         .where(mine)
         .order_by(Order.created_at.desc(), Order.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
+        .limit(shown.size)
+        .offset(shown.offset)
     ).all()
     return render_template(
         "orders/index.html",
         orders=orders,
         total=total,
-        page=page,
-        pages=pages,
+        page=shown.page,
+        pages=shown.pages,
         page_url=lambda number: url_for("orders.index", page=number),
     )
 

@@ -19,7 +19,9 @@ from portal.domain.permissions import access_level, allowed, may_manage_people
 from portal.i18n import languages, native_name
 from portal.i18n.labels import ROLE_LABELS
 from portal.i18n.text_policy import searchable
+from portal.infra import paging
 from portal.infra.db import db
+from portal.infra.url_converters import parse_page
 from portal.models import Organization, User
 from portal.people import rules
 from portal.people.forms import AddUserForm, RemoveForm, RoleForm
@@ -97,14 +99,12 @@ def _page(org: Organization, customer_id: int | None, add_form=None, status: int
             or_(User.email.like(needle, escape="\\"), func.lower(User.display_name).like(needle, escape="\\"))
         )
     total = db.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    # a malformed page is the first, one past the end the last (never an offset the database refuses)
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    shown = paging.window(total, parse_page(request.args.get("page")), PAGE_SIZE)
     users = db.scalars(
         query.options(selectinload(User.admin_role))
         .order_by(User.active.desc(), User.email)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
+        .limit(shown.size)
+        .offset(shown.offset)
     ).all()
     if add_form is None:
         add_form = _add_form(org)
@@ -121,8 +121,9 @@ def _page(org: Organization, customer_id: int | None, add_form=None, status: int
         users=users,
         total=total,
         q=q,
-        page=page,
-        pages=pages,
+        page=shown.page,
+        pages=shown.pages,
+        page_url=lambda number: _index_url(org, customer_id, q=q or None, page=number),
         add_form=add_form,
         role_forms={u.id: _role_form(org, u) for u in users},
         remove=RemoveForm(),

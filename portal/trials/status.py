@@ -9,7 +9,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from portal.domain.normalize import fold
 from portal.i18n import collation
-from portal.infra import clock
+from portal.infra import clock, paging
 from portal.infra.db import db
 from portal.models import Organization, PartnerCustomer, Subscription, Trial
 
@@ -137,10 +137,9 @@ def customer_page(partner_id: int, *, query: str = "", status: str = "", lang: s
     filtered, sorted and paged by the database."""
     listed = _listed(partner_id, fold(query), status)
     total = db.scalar(select(func.count()).select_from(listed.subquery()))
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    page = min(max(page, 1), pages)
-    found = db.execute(_ordered(listed, lang).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
-    return Page(_rows(found), total, page, pages)
+    shown = paging.window(total, page, PAGE_SIZE)
+    found = db.execute(_ordered(listed, lang).limit(shown.size).offset(shown.offset))
+    return Page(_rows(found), total, shown.page, shown.pages)
 
 
 def customer_rows(partner_id: int, *, query: str = "", status: str = "", lang: str = "en", batch: int = 500):

@@ -72,8 +72,9 @@ def _filters() -> dict:
 def index():
     """The partner's customers, a page at a time (rules T9, T16), searched and filtered in the
     database; a fixed number of queries whatever the number of customers."""
-    page = customer_page(current_user.organization_id, **_filters(), page=parse_page(request.args.get("page")))
-    q, status = searchable(request.args.get("q")), request.args.get("status", "")
+    filters = _filters()
+    page = customer_page(current_user.organization_id, **filters, page=parse_page(request.args.get("page")))
+    q, status = filters["query"], filters["status"]
     context = dict(
         rows=page.rows,
         page=page,
