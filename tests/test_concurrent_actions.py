@@ -7,10 +7,10 @@ its hidden one-time key, as a browser sends it) and the fields they change.
 """
 
 import shutil
-import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
@@ -19,6 +19,7 @@ from portal import create_app
 from portal.infra.db import db
 from portal.models import AuditEvent, Base, DeviceShipment, Organization, OutgoingEmail, Trial, User
 from portal.trials import lifecycle
+from tests.concurrency import at_once
 from tests.conftest import sign_in
 from tests.test_hostile_input import Forms
 
@@ -214,18 +215,7 @@ def submit(app, case: Case, names: dict, times: int) -> list[int]:
         sign_in(client, case.actor)
         clients.append(client)
     action, data = the_form(clients[0], case, names)  # one page: every racer sends its key
-    barrier, statuses = threading.Barrier(times), []
-
-    def post(client):
-        barrier.wait()
-        statuses.append(client.post(action, data=data).status_code)
-
-    threads = [threading.Thread(target=post, args=(client,)) for client in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return statuses
+    return at_once([partial(lambda client: client.post(action, data=data).status_code, client) for client in clients])
 
 
 @pytest.fixture

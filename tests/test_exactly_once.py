@@ -2,7 +2,7 @@
 email, whether they carry one form's key (a double click) or each its own (twenty tabs); the
 database holds one open trial per customer and service (rule T7)."""
 
-import threading
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.domain import submissions
 from portal.models import OutgoingEmail, Trial, TrialService
+from tests.concurrency import at_once
 from tests.conftest import sign_in
 from tests.test_trial_pages import trial_form
 
@@ -22,18 +23,12 @@ def race(app, forms: list[dict]) -> list[int]:
         client = app.test_client()
         sign_in(client, "ivan.petrov@sofiacomm.example")
         clients.append(client)
-    barrier, statuses = threading.Barrier(len(forms)), []
-
-    def submit(client, data):
-        barrier.wait()
-        statuses.append(client.post("/en/customers/trials/new", data=data).status_code)
-
-    threads = [threading.Thread(target=submit, args=pair) for pair in zip(clients, forms, strict=True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return statuses
+    return at_once(
+        [
+            partial(lambda client, data: client.post("/en/customers/trials/new", data=data).status_code, client, data)
+            for client, data in zip(clients, forms, strict=True)
+        ]
+    )
 
 
 def contoso_trials(db):

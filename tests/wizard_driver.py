@@ -1,12 +1,14 @@
 """Driving the set-up wizard through the Flask test client, as a browser without JavaScript would."""
 
 from datetime import date
+from functools import partial
 
 from sqlalchemy import select
 
 from portal.models import Order, Organization, User
 from portal.orders import rules
 from portal.orders.links import setup_token
+from tests.concurrency import at_once
 
 
 def place_order(
@@ -71,23 +73,10 @@ class Wizard:
 
 def race_confirmations(app, token: str, prefix: str, racers: int = 4) -> list[int]:
     """Several browsers confirm the same order at the same moment (rule W7); their statuses."""
-    import threading
-
     wizards = []
     for n in range(racers):
         w = Wizard(app.test_client(), token)
         w.through(admin_email=f"admin@{prefix.lower().replace(' ', '')}{n}.example", company=f"{prefix} {n}")
         w.post("organization", {"organization": "new"})
         wizards.append(w)
-    barrier, statuses = threading.Barrier(racers), []
-
-    def confirm(w):
-        barrier.wait()
-        statuses.append(w.post("confirm").status_code)
-
-    threads = [threading.Thread(target=confirm, args=(w,)) for w in wizards]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return statuses
+    return at_once([partial(lambda w: w.post("confirm").status_code, w) for w in wizards])
