@@ -1,10 +1,6 @@
 """PostgreSQL is supported: a real server, started here, runs the migrations and the order flow."""
 
-import glob
 import os
-import shutil
-import subprocess
-import tempfile
 from datetime import date
 
 import pytest
@@ -12,56 +8,19 @@ from sqlalchemy import create_engine, func, select, text
 
 from tests.concurrency import ticks_at_once
 from tests.conftest import START, free_port, sign_in
+from tests.postgres_server import running_postgres, server_binaries
 
 pytestmark = pytest.mark.postgres
 
 
-def _pg_bin() -> str | None:
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
-    if candidates:
-        return os.path.dirname(candidates[0])
-    found = shutil.which("initdb")
-    return os.path.dirname(found) if found else None
-
-
 @pytest.fixture(scope="module")
 def postgres_url():
-    bin_dir = _pg_bin()
-    if bin_dir is None:
+    if server_binaries() is None:
         if os.environ.get("CI"):
             pytest.fail("PostgreSQL server binaries are missing; CI installs the postgresql package.")
         pytest.skip("PostgreSQL server binaries are not installed (Debian package postgresql).")
-    root = tempfile.mkdtemp(prefix="portal-pg-")
-    data, port = os.path.join(root, "data"), free_port()
-    as_postgres = []
-    if os.geteuid() == 0:  # initdb refuses to run as root
-        os.chmod(root, 0o755)
-        shutil.chown(root, "postgres", "postgres")
-        as_postgres = ["runuser", "-u", "postgres", "--"]
-    run = lambda *args: subprocess.run([*as_postgres, *args], check=True, capture_output=True, text=True)  # noqa: E731
-    run(f"{bin_dir}/initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
-    run(
-        f"{bin_dir}/pg_ctl",
-        "-D",
-        data,
-        "-w",
-        "-t",
-        "60",
-        "-l",
-        os.path.join(root, "server.log"),
-        "-o",
-        f"-h 127.0.0.1 -p {port} -k {root} -c fsync=off",
-        "start",
-    )
-    try:
-        engine = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", isolation_level="AUTOCOMMIT")
-        with engine.connect() as connection:
-            connection.exec_driver_sql("CREATE DATABASE portal")
-        engine.dispose()
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/portal"
-    finally:
-        run(f"{bin_dir}/pg_ctl", "-D", data, "-w", "-m", "fast", "stop")
-        shutil.rmtree(root, ignore_errors=True)
+    with running_postgres() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
