@@ -21,7 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
 
     from portal import i18n
-    from portal.i18n import templating
+    from portal.i18n import sentences, templating
     from portal.infra import url_converters
     from portal.infra.db import make_engine, make_session
     from portal.infra.extensions import babel, csrf, login_manager
@@ -56,6 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.session_interface = ChangedOnlySessionInterface()
     babel.init_app(app, locale_selector=i18n.choose_language, timezone_selector=i18n.choose_time_zone)
+    sentences.init_app(app, babel)
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)

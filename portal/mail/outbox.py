@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from portal.i18n.sentences import format_sentence
 from portal.infra import clock
 from portal.infra.db import db
 from portal.models import OutgoingEmail
@@ -41,7 +42,7 @@ def render(kind: str, language: str, **context) -> tuple[str, str, str]:
     and the CLI, and never disturbs the request that queued it.
     """
     with force_locale(language):
-        subject = str(SUBJECTS[kind]) % context
+        subject = format_sentence(str(SUBJECTS[kind]), context)
         context.update(subject=subject, email_lang=language)
         text = render_template(f"emails/{kind}.txt", **context)
         html = render_template(f"emails/{kind}.html", **context)
