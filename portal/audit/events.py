@@ -24,8 +24,8 @@ def describe_event(event) -> str:
             )
         case "order_mapped":
             reason = {
-                "m1_email_match": _("the admin email belongs to an admin of this organization (M1)"),
-                "m2_candidate": _("chosen from the organizations that matched the company name and email domain (M2)"),
+                "m1_email_match": _("the admin email belongs to an admin of this organization"),
+                "m2_candidate": _("chosen from the organizations that matched the company name and email domain"),
                 "new_organization": _("a new organization was created"),
             }.get(d.get("reason"), d.get("reason"))
             return _(

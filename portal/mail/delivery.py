@@ -30,10 +30,11 @@ import unicodedata
 from datetime import UTC, timedelta
 from email import policy
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 from sqlalchemy import and_, or_, select, update
 
 from portal.infra import clock
@@ -65,9 +66,23 @@ def _header(name: str, value: str) -> str:
     return value
 
 
+PRODUCT_NAME = "Provisioning Portal"
+
+
+def sender_in(language: str, configured: str) -> str:
+    """The From header in the recipient's language: the product's own name is translated like
+    the email's body ("Портал за осигуряване на услуги <no-reply@…>"); a display name the
+    operator chose in MAIL_FROM is kept as it is."""
+    name, address = parseaddr(configured)
+    if name != PRODUCT_NAME or not address:
+        return configured
+    with force_locale(language):
+        return formataddr((gettext("Provisioning Portal"), address))
+
+
 def build_message(email: OutgoingEmail, sender: str) -> EmailMessage:
     message = EmailMessage(policy=POLICY)
-    message["From"] = _header("From", sender)
+    message["From"] = _header("From", sender_in(email.language, sender))
     message["To"] = _header("To", email.to_address)
     message["Subject"] = _header("Subject", email.subject)
     message["Date"] = format_datetime(clock.now().replace(tzinfo=UTC))
