@@ -108,7 +108,10 @@ class Crawler:
         self.settle()
         shot = self.shots / f"{self.n:02d}-{label}.png"
         self.page.screenshot(path=str(shot), full_page=True)
-        self.states.append(translator_context.record(self.page, self.base, self.n, label, shot))
+        recorded = translator_context.record(self.page, self.base, self.n, label, shot)
+        self.states.append(recorded)
+        if not any(box for _, _, box in recorded["strings"]):
+            self.problems.append(f"{label} ({self.page.url}): no string found for the translators' report")
         found = self.page.evaluate(CHECK)
         self.problems += [f"{label} ({self.page.url}): untranslated {text}" for text in found["untranslated"]]
         self.problems += [f"{label} ({self.page.url}): overflow {text}" for text in found["overflow"]]

@@ -215,15 +215,23 @@ def _state_name(state: dict) -> str:
     return f"{state['crawl']} · {state['n']:02d} {state['label']}"
 
 
+KIND_NAMES = {
+    "title": "in the tab title",
+    "choice": "a choice in a list",
+    "screen readers": "read by screen readers only",
+}
+
+
 def _crop(state: dict, index: int, box: list[int]) -> str:
     """A window onto the state's screenshot around the string, scaled down when the string is larger."""
-    width, height = 360, 110
     x, y, w, h = box
+    width, height = min(max(w + 48, 360), 760), min(max(h + 48, 110), 240)
     scale = min(1.0, (width - 16) / max(w, 1), (height - 16) / max(h, 1))
     left, top = width / 2 - (x + w / 2) * scale, height / 2 - (y + h / 2) * scale
     mark = f"left:{width / 2 - w * scale / 2:.0f}px;top:{height / 2 - h * scale / 2:.0f}px;width:{w * scale:.0f}px;height:{h * scale:.0f}px"
     return (
-        f'<a class="crop" href="{state["page"]}#o{index}" title="{escape(_state_name(state))}">'
+        f'<a class="crop" style="width:{width}px;height:{height}px" href="{state["page"]}#o{index}" '
+        f'title="{escape(_state_name(state))}">'
         f'<img loading="lazy" alt="" src="{escape(state["shot"])}" '
         f'style="left:{left:.0f}px;top:{top:.0f}px;width:{state["width"] * scale:.0f}px">'
         f'<span class="mark" style="{mark}"></span></a>'
@@ -256,7 +264,7 @@ def _entry(message: dict, seen: list) -> str:
         states.setdefault(state["page"], (state, index, kind, box))
     links = [
         f'<a href="{state["page"]}#o{index}" class="{"" if box else "hidden"}">{escape(_state_name(state))}'
-        f"{'' if kind == 'text' else f' ({kind})'}{'' if box else ' (hidden)'}</a>"
+        f"{'' if kind == 'text' else f' ({KIND_NAMES.get(kind, kind)})'}{'' if box or kind == 'title' else ' (not visible)'}</a>"
         for state, index, kind, box in states.values()
     ]
     if states:
@@ -294,20 +302,21 @@ def write_report(root: Path = ROOT, folder: Path = FOLDER) -> Path:
             if ident in seen:
                 seen[ident].append((state, index, kind, box))
         (folder / state["page"]).write_text(_state_page(state, known), encoding="utf-8")
-    visible = [m for m in known.values() if any(box for *_, box in seen[m["id"]])]
+    visible = [m for m in known.values() if any(box or kind == "title" for *_, kind, box in seen[m["id"]])]
     hidden = [m for m in known.values() if seen[m["id"]] and m not in visible]
     never = [m for m in known.values() if not seen[m["id"]]]
     body = [
         "<h1>Context for translators</h1>",
         f"<p>{len(known)} msgids; {len(visible)} visible in the pseudo-locale crawl ({len(states)} page states), "
-        f"{len(hidden)} only present hidden (a closed menu, a collapsed panel), {len(never)} never seen. "
+        f"{len(hidden)} present but never visible (read by screen readers only, or in a closed panel), "
+        f"{len(never)} never seen. "
         "Search this page for the msgid of the <code>.po</code> entry you translate; each crop links to the "
         "full screenshot with the string highlighted.</p>",
         '<p><a href="#visible">Visible</a> · <a href="#hidden">Hidden</a> · <a href="#never">Never seen</a>'
         ' · <a href="#states">Page states</a></p>',
         '<h2 id="visible">Visible in the crawl</h2>',
         *(_entry(m, seen[m["id"]]) for m in visible),
-        '<h2 id="hidden">In a page, but hidden in every state</h2>',
+        '<h2 id="hidden">In a page, but never visible (screen readers only, a closed panel)</h2>',
         *(_entry(m, seen[m["id"]]) for m in hidden),
         '<h2 id="never">Never seen in the crawl</h2>',
     ]
