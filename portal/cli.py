@@ -1,5 +1,6 @@
 """Operator tasks as Flask CLI groups: `flask portal …` and `flask translate …`."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -218,7 +219,7 @@ def check_command(languages, folder, glossary):
     summaries = []
     for lang in languages:
         report = checks.check_language(lang, folder, source, terms)
-        click.echo(f"{checks.language_name(lang)} ({lang}): {checks.catalog_path(folder, lang).parent}")
+        click.echo(f"{checks.language_name(lang)} ({lang}): {os.path.relpath(checks.catalog_path(folder, lang))}")
         for n, problem in enumerate(report.problems, 1):
             click.echo(_describe(n, problem))
         if not report.toolkit_ran:

@@ -115,7 +115,7 @@ def test_each_check_finds_its_planted_problem(tmp_path):
     ]
     assert [(p.kind, p.msgid) for p in checks.tags(found)] == [("HTML", "a new organization was created")]
     glossary = checks.Glossary(folder / "glossary.csv")
-    assert [(p.kind, p.msgid) for p in glossary.misses("sl", found)] == [
+    assert [(p.kind, p.msgid) for p in checks.glossary_misses(glossary, "sl", found)] == [
         ("glossary", "%(actor)s placed the order; provisioning contact %(contact)s.")
     ]
     toolkit = checks.toolkit(checks.catalog_path(folder, "sl"), "sl")

@@ -5,7 +5,6 @@ so the command and the test suite can never disagree.
 Every check returns a list of `Problem`s that say, in words, what is wrong and how to fix it.
 """
 
-import csv
 import gettext
 import re
 import subprocess
@@ -19,6 +18,8 @@ from babel import Locale
 from babel.messages.catalog import Catalog, Message
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
+
+from portal.i18n.glossary import Glossary
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "translations"
@@ -95,12 +96,14 @@ def key(message: Message) -> tuple[str | None, str]:
     return (message.context, singular(message))
 
 
-def _about(message: Message, kind: str, what: str, fix: str) -> Problem:
+def about(message: Message, kind: str, what: str, fix: str) -> Problem:
+    """A problem with this entry, named by its msgid, context and locations."""
     locations = tuple(f"{path}:{line}" if line else path for path, line in message.locations)
     return Problem(kind, what, fix, singular(message), message.context, locations)
 
 
-def _where(message: Message, index: int) -> str:
+def where(message: Message, index: int) -> str:
+    """' (msgstr[1])' for a form of a plural entry."""
     return f" (msgstr[{index}])" if message.pluralizable else ""
 
 
@@ -150,15 +153,15 @@ def completeness(catalog) -> list[Problem]:
         if m.fuzzy:
             what = "the entry is marked fuzzy (`#, fuzzy`): the portal shows it in English until it is confirmed"
             fix = "check the translation against the source, correct it, then delete `fuzzy` from its `#,` line"
-            found.append(_about(m, "fuzzy", what, fix))
+            found.append(about(m, "fuzzy", what, fix))
         elif empty and len(empty) == len(forms(m)):
             found.append(
-                _about(m, "untranslated", "the entry has no translation: people read it in English", "translate it")
+                about(m, "untranslated", "the entry has no translation: people read it in English", "translate it")
             )
         # An entry with some of its plural forms empty: plural_count() says which.
     for m in catalog.obsolete.values():
         what = "an obsolete entry (`#~`) is left in the file: the source no longer has this string"
-        found.append(_about(m, "obsolete", what, f"delete it, or {UPDATE}"))
+        found.append(about(m, "obsolete", what, f"delete it, or {UPDATE}"))
     return found
 
 
@@ -187,7 +190,7 @@ def plural_count(catalog, lang: str) -> list[Problem]:
             what = f"{', '.join(f'msgstr[{i}]' for i in missing)} is missing"
         what += f"; {language_name(lang)} has {nplurals} forms: {describe_plural_forms(lang)}"
         fix = "write one msgstr[i] for each form, each one right for its example numbers"
-        found.append(_about(m, "plural form", what, fix))
+        found.append(about(m, "plural form", what, fix))
     return found
 
 
@@ -207,15 +210,15 @@ def placeholders(catalog, lang: str) -> list[Problem]:
             missing = [] if m.pluralizable and only_for_one(lang, i) else sorted(set(names) - have)
             if extra or missing:
                 if len(extra) == 1 and len(missing) == 1:
-                    what = f"placeholder renamed{_where(m, i)}: %({extra[0]})s where the source has %({missing[0]})s"
+                    what = f"placeholder renamed{where(m, i)}: %({extra[0]})s where the source has %({missing[0]})s"
                 else:
                     parts = [f"%({n})s is missing" for n in missing] + [f"%({n})s is not in the source" for n in extra]
-                    what = f"placeholders differ{_where(m, i)}: {', '.join(parts)}"
+                    what = f"placeholders differ{where(m, i)}: {', '.join(parts)}"
                 fix = (
                     f"copy the source's placeholders exactly ({', '.join(f'%({n})s' for n in names) or 'none'}): "
                     "the portal replaces them with names and numbers, so they are never translated"
                 )
-                found.append(_about(m, "placeholder", what, fix))
+                found.append(about(m, "placeholder", what, fix))
                 continue
             try:
                 if names:
@@ -225,9 +228,9 @@ def placeholders(catalog, lang: str) -> list[Problem]:
                 elif "%" in form and m.python_format:
                     form % ()
             except (KeyError, ValueError, TypeError) as error:
-                what = f"the translation{_where(m, i)} cannot be filled in ({error}): a stray %"
+                what = f"the translation{where(m, i)} cannot be filled in ({error}): a stray %"
                 fix = "write a percent sign as %% and every placeholder as %(name)s"
-                found.append(_about(m, "placeholder", what, fix))
+                found.append(about(m, "placeholder", what, fix))
     return found
 
 
@@ -253,14 +256,14 @@ def tags(catalog) -> list[Problem]:
             have = TAG.findall(form)
             if form and have != expected:
                 what = (
-                    f"HTML tags differ{_where(m, i)}: the source has {' '.join(t + '>' for t in expected) or 'none'}, "
+                    f"HTML tags differ{where(m, i)}: the source has {' '.join(t + '>' for t in expected) or 'none'}, "
                     f"the translation {' '.join(t + '>' for t in have) or 'none'}"
                 )
                 fix = "keep the source's tags, in its order, around the words they belong to; translate only the text"
-                found.append(_about(m, "HTML", what, fix))
+                found.append(about(m, "HTML", what, fix))
             elif form and not balanced(have):
-                what = f"unbalanced HTML tags{_where(m, i)}: a tag is closed before it is opened, or never closed"
-                found.append(_about(m, "HTML", what, "close every tag in the order the source does"))
+                what = f"unbalanced HTML tags{where(m, i)}: a tag is closed before it is opened, or never closed"
+                found.append(about(m, "HTML", what, "close every tag in the order the source does"))
     return found
 
 
@@ -311,58 +314,31 @@ def matches_source(catalog, source, hint: str = UPDATE) -> list[Problem]:
     want = {key(m): m for m in entries(source)}
     new = "the source has this string and the catalog does not yet"
     gone = "the catalog has a string that the source no longer uses"
-    found = [_about(want[k], "not in the catalog", new, hint) for k in want.keys() - have.keys()]
-    found += [_about(have[k], "no longer in the source", gone, hint) for k in have.keys() - want.keys()]
+    found = [about(want[k], "not in the catalog", new, hint) for k in want.keys() - have.keys()]
+    found += [about(have[k], "no longer in the source", gone, hint) for k in have.keys() - want.keys()]
     return sorted(found, key=lambda p: (p.kind, p.locations, p.msgid))
 
 
-# --- the glossary -----------------------------------------------------------------------------
-
-
-class Glossary:
-    """translations/glossary.csv: wherever a source string uses an English term, its translation
-    uses that language's term, in one of the forms the glossary lists (' | ' between forms)."""
-
-    def __init__(self, path: Path):
-        with Path(path).open(encoding="utf-8") as f:
-            rows = list(csv.DictReader(line for line in f if not line.startswith("#")))
-        for row in rows:
-            for column in row:
-                if column not in ("id", "note"):
-                    row[column] = [form.strip() for form in (row[column] or "").split("|") if form.strip()]
-        self.rows = rows
-        # Longest English form first: "provisioning contact" before "provisioning".
-        pairs = sorted(((form, row) for row in rows for form in row["en"]), key=lambda pair: -len(pair[0]))
-        self.patterns = [(re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])", re.I), row) for form, row in pairs]
-
-    def terms_in(self, text: str) -> list[dict]:
-        """The rows whose English term the text uses; placeholder names do not count."""
-        text = re.sub(r"%\(\w+\)[sd]", " ", text)
-        found = []
-        for pattern, row in self.patterns:
-            if pattern.search(text):
-                found.append(row)
-                text = pattern.sub(" ", text)
-        return found
-
-    def misses(self, lang: str, messages) -> list[Problem]:
-        found = []
-        for m in messages:
-            if not m.id:
-                continue
-            for row in self.terms_in(singular(m)):
-                expected = row.get(lang) or []
-                for i, form in enumerate(forms(m)):
-                    if form and not any(term.lower() in form.lower() for term in expected):
-                        what = (
-                            f"the source uses the term “{row['id']}”; the translation{_where(m, i)} uses none of "
-                            f"its {language_name(lang)} forms"
-                        )
-                        fix = f"use the glossary's “{expected[0]}”" if expected else "add the term to the glossary"
-                        if len(expected) > 1:
-                            fix += f" or one of its forms: {', '.join(expected[1:])}"
-                        found.append(_about(m, "glossary", what, fix))
-        return found
+def glossary_misses(glossary: Glossary, lang: str, messages) -> list[Problem]:
+    """Every form of an entry whose source uses a glossary term and whose translation uses none
+    of the forms the glossary lists for the language."""
+    found = []
+    for m in messages:
+        if not m.id:
+            continue
+        for row in glossary.terms_in(singular(m)):
+            expected = row.get(lang) or []
+            for i, form in enumerate(forms(m)):
+                if form and not any(term.lower() in form.lower() for term in expected):
+                    what = (
+                        f"the source uses the term “{row['id']}”; the translation{where(m, i)} uses none of "
+                        f"its {language_name(lang)} forms"
+                    )
+                    fix = f"use the glossary's “{expected[0]}”" if expected else "add the term to the glossary"
+                    if len(expected) > 1:
+                        fix += f" or one of its forms: {', '.join(expected[1:])}"
+                    found.append(about(m, "glossary", what, fix))
+    return found
 
 
 # --- everything, for one language ---------------------------------------------------------------
@@ -390,7 +366,7 @@ def check_language(lang, folder=TRANSLATIONS, source=None, glossary: Glossary | 
         ours = completeness(catalog) + plural_header(catalog, lang) + plural_count(catalog, lang)
         ours += placeholders(catalog, lang) + tags(catalog)
         if domain == "messages" and glossary is not None:
-            ours += glossary.misses(lang, catalog)
+            ours += glossary_misses(glossary, lang, catalog)
         expected = source if domain == "messages" else wtforms_source()
         if expected is not None:
             hint = UPDATE if domain == "messages" else "copy the new messages of the installed WTForms' wtforms.pot"
