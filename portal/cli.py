@@ -1,6 +1,5 @@
 """Operator tasks as Flask CLI groups: `flask portal …` and `flask translate …`."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -219,7 +218,9 @@ def check_command(languages, folder, glossary):
     summaries = []
     for lang in languages:
         report = checks.check_language(lang, folder, source, terms)
-        click.echo(f"{checks.language_name(lang)} ({lang}): {os.path.relpath(checks.catalog_path(folder, lang))}")
+        path = checks.catalog_path(folder, lang).resolve()
+        shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+        click.echo(f"{checks.language_name(lang)} ({lang}): {shown}")
         for n, problem in enumerate(report.problems, 1):
             click.echo(_describe(n, problem))
         if not report.toolkit_ran:

@@ -197,3 +197,9 @@ def test_translate_check_says_when_the_catalog_does_not_match_the_source(tmp_pat
     assert 'not in the catalog: "Provisioning Portal"' in result.stdout
     assert 'no longer in the source: "Provisioning Portal (old)"' in result.stdout
     assert "run `flask translate update`" in result.stdout
+
+
+def test_translate_check_says_when_a_language_has_no_catalog():
+    result = translate_check("de")
+    assert result.returncode == 1
+    assert "German (de)" in result.stdout and "run `flask translate init de`" in result.stdout

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog, Message
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
@@ -108,7 +108,10 @@ def where(message: Message, index: int) -> str:
 
 
 def language_name(lang: str) -> str:
-    return Locale.parse(lang).get_display_name("en")
+    try:
+        return Locale.parse(lang).get_display_name("en")
+    except (UnknownLocaleError, ValueError):  # not a language CLDR knows
+        return lang
 
 
 # --- plural forms -----------------------------------------------------------------------------
@@ -359,7 +362,13 @@ def check_language(lang, folder=TRANSLATIONS, source=None, glossary: Glossary | 
     for domain in DOMAINS:
         path = catalog_path(folder, lang, domain)
         if not path.exists():
-            problems.append(Problem("missing catalog", f"{path} does not exist", f"run `flask translate init {lang}`"))
+            fix = (
+                f"run `flask translate init {lang}`"
+                if domain == "messages"
+                else f"start it from the installed WTForms' template: `pybabel init -D wtforms -i <wtforms>/locale/"
+                f"wtforms.pot -d translations -l {lang}`"
+            )
+            problems.append(Problem("missing catalog", f"{path} does not exist", fix, domain=domain))
             continue
         catalog = load(path)
         count += len(entries(catalog))
