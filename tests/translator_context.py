@@ -30,7 +30,9 @@ RECORD = r"""
   const strings = [];
   const scan = doc => {
     const view = doc.defaultView, sx = view.scrollX, sy = view.scrollY;
-    const shown = el => el.getClientRects().length > 0 && view.getComputedStyle(el).visibility !== 'hidden';
+    // Laid out, not hidden, and not inside a closed <details> (whose content still has boxes).
+    const shown = el => el.getClientRects().length > 0 && view.getComputedStyle(el).visibility !== 'hidden'
+      && !(el.closest('details:not([open])') && !el.closest('summary'));
     // Read by screen readers only (.visually-hidden: clipped to a pixel) or moved off the page (a skip link).
     const unseen = el => {
       for (let e = el; e; e = e.parentElement) {
