@@ -7,7 +7,7 @@ bar answers a reload with 200."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import translate
+from tests.conftest import PASSWORD, translate
 from tests.wizard_driver import place_order
 
 pytestmark = pytest.mark.browser
@@ -140,3 +140,25 @@ def test_focus_announcements_and_titles_follow_every_step(live_portal, app, page
     s.reloads()
     s.next("Save")
     s.arrived("Provision and start billing", 5, total=5, service=True)
+
+
+def test_a_refused_htmx_form_outside_the_wizard_shows_its_errors_on_the_focused_field(live_portal, app, page):
+    """An order's contact panel answers a refusal with 422: htmx swaps it (htmx-config), the
+    invalid field has focus, aria-invalid and its error as description; the URL stays."""
+    order_id, _ = place_order(app, key="browser-a11y-contact-00001")
+    page.goto(f"{live_portal.url}/en/sign-in")
+    page.get_by_label("Email address").fill("anna.dekker@northwind.example")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_portal.url}/en/orders/{order_id}")
+    address = page.url
+    field = page.get_by_label("Provisioning contact email")
+    field.fill("not-an-email")
+    with page.expect_response(lambda r: r.url.endswith("/contact")) as answer:
+        page.get_by_role("button", name="Save contact").click()
+    assert answer.value.status == 422
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_be_focused()
+    described = field.get_attribute("aria-describedby").split()
+    expect(page.locator(f"#{described[0]}")).to_contain_text("Enter a valid email address")
+    assert page.url == address

@@ -5,6 +5,7 @@
  * heading (tabindex="-1") and the polite live region #announcer says "Step 3 of 8: Customer
  * admin". When the new content holds an error summary (role="alert"), focus goes to it instead.
  * An inline check may answer {"portal:announce": "…"}: said politely, focus stays where it was.
+ * A form refused elsewhere (no summary) puts focus on its first invalid field.
  * Without JavaScript nothing here runs, and every page is whole on its own.
  */
 (function () {
@@ -43,6 +44,25 @@
     }
     focusFirst(["main h1[tabindex='-1']"]);
     announce(detail.announce);
+  });
+
+  // A form sent through htmx that comes back refused, in a part of the page without an error
+  // summary (an order's contact panel): focus goes to the first invalid field, which a screen
+  // reader then reads with its error (aria-describedby). An inline check is not a form: skipped.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var config = event.detail && event.detail.requestConfig;
+    var content = event.target;
+    if (!config || !config.elt || config.elt.tagName !== "FORM" || !content.querySelector) {
+      return;
+    }
+    if (content.querySelector("[data-error-summary]")) {
+      return; // the portal:page event focuses the summary
+    }
+    var invalid = content.querySelector("[aria-invalid='true']");
+    if (invalid) {
+      var first = invalid.tagName === "FIELDSET" ? invalid.querySelector("input, select, textarea") : invalid;
+      (first || invalid).focus();
+    }
   });
 
   document.addEventListener("portal:announce", function (event) {
