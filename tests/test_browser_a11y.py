@@ -162,3 +162,53 @@ def test_a_refused_htmx_form_outside_the_wizard_shows_its_errors_on_the_focused_
     described = field.get_attribute("aria-describedby").split()
     expect(page.locator(f"#{described[0]}")).to_contain_text("Enter a valid email address")
     assert page.url == address
+
+
+def test_keyboard_only_tab_goes_on_from_the_focused_heading(live_portal, app, page):
+    """After a swap focus is on the heading, so the next Tab reaches the new step's first control:
+    the wizard's first steps answered with the keyboard alone."""
+    s = Steps(app, page, live_portal, "en")
+    page.goto(s.url)
+    page.get_by_role("link", name="Start the set-up").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#wizard-heading")).to_have_text("Your role")
+    page.get_by_label("I am a customer", exact=True).focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="Next", exact=True).focus()
+    page.keyboard.press("Enter")
+    s.arrived("Customer admin", 2, total=6)
+    page.keyboard.press("Tab")  # from the heading to the email field
+    expect(page.get_by_label("Customer admin email")).to_be_focused()
+    page.keyboard.type("it@fabrikam-keys.example")
+    page.keyboard.press("Enter")  # sends the form
+    s.arrived("Company and country", 3, total=6)
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Company name")).to_be_focused()
+    page.keyboard.press("Enter")  # nothing filled in: the summary takes focus, its links lead on
+    s.invalid("company", "This field is required.")
+    page.keyboard.press("Tab")
+    expect(page.locator("#error-summary a").first).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{s.url}/company#company")
+
+
+@pytest.mark.parametrize("lang", ("sl",))
+def test_without_javascript_the_same_pages_carry_the_alert_and_the_links(live_portal, app, browser, lang):
+    """JavaScript off: whole pages with their own titles, the error summary is there as an alert,
+    invalid fields are marked, every URL reloads."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    s = Steps(app, page, live_portal, lang)
+    page.goto(s.url)
+    page.get_by_role("link", name=s.t("Start the set-up")).click()
+    s.next()
+    expect(page.get_by_role("alert")).to_contain_text(s.t("Choose one of the options."))
+    expect(page.locator("#role-group")).to_have_attribute("aria-invalid", "true")
+    expect(page).to_have_title(f"{s.t('Your role')} · {s.t('Provisioning Portal')}")
+    s.reloads()
+    page.get_by_label(s.t("I am a customer"), exact=True).check()
+    s.next()
+    expect(page.locator("#wizard-heading")).to_have_text(s.t("Customer admin"))
+    expect(page).to_have_title(f"{s.t('Customer admin')} · {s.t('Provisioning Portal')}")
+    s.reloads()
+    context.close()
