@@ -167,3 +167,25 @@ def test_a_post_only_url_is_never_pushed(app):
         assert not answers_get()
         request.url_rule = next(r for r in app.url_map.iter_rules() if r.endpoint == "wizard.admin")
         assert answers_get()
+
+
+def test_every_pushed_url_answers_get():
+    """The audit of hx-push-url, as a rule on the templates: a URL is pushed only by an hx-get, or
+    by the wizard's form, whose answer names the step's own URL (HX-Push-Url, render_step); any
+    other hx-post inside a wizard form (which would inherit its hx-push-url) turns pushing off."""
+    from tests.conftest import ROOT
+
+    templates = ROOT / "portal" / "templates"
+    tag = re.compile(r"<[a-z][^>]*>|\{\{.*?\}\}", re.DOTALL)
+    problems = []
+    for path in templates.rglob("*.html"):
+        name = str(path.relative_to(templates))
+        for found in tag.finditer(path.read_text(encoding="utf-8")):
+            text = found.group(0)
+            pushes = re.search(r"""hx-push-url["']?[=:]\s*["']true""", text)
+            off = re.search(r"""hx-push-url["']?[=:]\s*["']false""", text)
+            if pushes and "hx-get" not in text and name != "wizard/_form_open.html":
+                problems.append(f"{name}: pushes the URL of a POST: {text}")
+            if "hx-post" in text and name.startswith("wizard/") and name != "wizard/_form_open.html" and not off:
+                problems.append(f"{name}: inherits the wizard form's hx-push-url: {text}")
+    assert problems == []
