@@ -78,6 +78,7 @@ def announcement(context: dict) -> str:
     """What the live region says after a step swap: "Step 3 of 8: Customer admin"."""
     title = str(context["title"])
     if context.get("step_number"):
+        # i18n: said by a screen reader after the wizard moves to another step; title is the step's heading.
         return _(
             "Step %(number)s of %(total)s: %(title)s",
             number=context["step_number"],
@@ -85,6 +86,7 @@ def announcement(context: dict) -> str:
             title=title,
         )
     if context.get("service_number"):
+        # i18n: said by a screen reader after a service set-up step; title is the step's heading.
         return _(
             "Service set-up: step %(number)s of %(total)s: %(title)s",
             number=context["service_number"],
