@@ -82,6 +82,13 @@ def test_focus_announcements_and_titles_follow_every_step(live_portal, app, page
     s.arrived("Your role", 1)
     s.next()
     s.arrived("Who sets up the services?", 2)
+    page.go_back()  # the browser's Back: htmx restores the page from its history
+    expect(page.locator("#wizard-heading")).to_be_focused()
+    expect(page.locator("#wizard-heading")).to_have_text(s.t("Your role"))
+    expect(page).to_have_title(f"{s.t('Your role')} · {s.t('Provisioning Portal')}")
+    page.go_forward()
+    expect(page.locator("#wizard-heading")).to_have_text(s.t("Who sets up the services?"))
+    expect(page).to_have_title(f"{s.t('Who sets up the services?')} · {s.t('Provisioning Portal')}")
     page.get_by_label(s.t("Yes, I will set up"), exact=True).check()
     s.next()
     s.arrived("Partner organization", 3)

@@ -11,14 +11,18 @@
 (function () {
   "use strict";
 
+  var pending = null;
+
   function announce(text) {
     var region = document.getElementById("announcer");
     if (!region || !text) {
       return;
     }
-    // Empty first, then fill: the same words twice in a row (the same step again) are said again.
+    // Empty first, then fill: the same words twice in a row (the same step again) are said again;
+    // a newer announcement replaces one not yet made.
+    window.clearTimeout(pending);
     region.textContent = "";
-    window.setTimeout(function () {
+    pending = window.setTimeout(function () {
       region.textContent = text;
     }, 100);
   }
