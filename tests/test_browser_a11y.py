@@ -219,3 +219,16 @@ def test_without_javascript_the_same_pages_carry_the_alert_and_the_links(live_po
     expect(page).to_have_title(f"{s.t('Customer admin')} · {s.t('Provisioning Portal')}")
     s.reloads()
     context.close()
+
+
+def test_a_whole_page_that_opens_with_errors_focuses_its_alert(live_portal, app, page):
+    """A form sent without htmx (here htmx never loads) comes back as a whole page: a11y.js
+    puts focus on its error summary, which a screen reader then reads."""
+    page.route("**/vendor/htmx.min.js*", lambda route: route.abort())
+    s = Steps(app, page, live_portal, "sl")
+    page.goto(s.url)
+    page.get_by_role("link", name=s.t("Start the set-up")).click()
+    with page.expect_navigation():
+        s.next()
+    assert page.evaluate("() => typeof window.htmx") == "undefined"
+    s.invalid("role-group", "Choose one of the options.")
