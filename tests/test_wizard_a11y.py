@@ -153,17 +153,18 @@ def test_check_availability_pushes_no_url_and_answers_politely(client, app, toke
         "check-subdomain", {"subdomain": "-x"}, headers={"HX-Request": "true", "HX-Target": "subdomain-check"}
     )
     assert "HX-Push-Url" not in answer.headers and 'role="alert"' not in answer.get_data(as_text=True)
-    assert w.get("check-subdomain").status_code == 405  # why it must never be pushed
+    # An address bar that still holds the URL (pushed before this was fixed) gets the step back.
+    assert w.get("check-subdomain").headers["Location"] == f"/en/setup/{token}/services/enterprise"
 
 
 def test_a_post_only_url_is_never_pushed(app):
     """render_step pushes the URL it answers only when that URL answers GET too."""
     from portal.wizard.blueprint import answers_get
 
-    with app.test_request_context("/en/setup/x/check-subdomain", method="POST"):
+    with app.test_request_context("/en/orders/1/contact", method="POST"):
         from flask import request
 
-        request.url_rule = next(r for r in app.url_map.iter_rules() if r.endpoint == "wizard.check_subdomain")
+        request.url_rule = next(r for r in app.url_map.iter_rules() if r.endpoint == "orders.contact")
         assert not answers_get()
         request.url_rule = next(r for r in app.url_map.iter_rules() if r.endpoint == "wizard.admin")
         assert answers_get()
@@ -189,3 +190,13 @@ def test_every_pushed_url_answers_get():
             if "hx-post" in text and name.startswith("wizard/") and name != "wizard/_form_open.html" and not off:
                 problems.append(f"{name}: inherits the wizard form's hx-push-url: {text}")
     assert problems == []
+
+
+def test_m4_the_ask_to_be_added_address_opened_again_goes_back_to_the_organization_step(client, token):
+    """The M4 request is sent as a whole page: its URL then stands in the address bar, and opening
+    it again (a GET) must not give 405."""
+    w = Wizard(client, token)
+    w.through(role="customer", admin_email="new.person@contoso.example", company="Contoso Logistics")
+    again = w.get("ask-to-be-added")
+    assert again.status_code == 302 and again.headers["Location"] == f"/en/setup/{token}/organization"
+    assert w.get("ask-to-be-added", follow_redirects=True).status_code == 200

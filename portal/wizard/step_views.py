@@ -300,11 +300,15 @@ def _blocked(order, token, organization, outcome, email: str, asked: str | None 
     )
 
 
-@bp.route("/<token>/ask-to-be-added", methods=["POST"])
+@bp.route("/<token>/ask-to-be-added", methods=["GET", "POST"])
 def ask_to_be_added(token: str):
+    """The request is sent as a whole page, so the address bar then holds this URL: opened again
+    (GET), it goes back to the organization step instead of a 405."""
     order, answers, redirect_to = _open(token, "organization")
     if redirect_to:
         return redirect_to
+    if request.method == "GET":
+        return _go(token, "organization")
     form = forms.AskToBeAddedForm()
     if not form.validate_on_submit() or parse_id(form.organization.data) is None:
         return _go(token, "organization")
