@@ -55,7 +55,8 @@ CHECK = r"""
   const overflow = [];
   if (document.documentElement.scrollWidth > window.innerWidth + 1) overflow.push('page is wider than the window: ' + document.documentElement.scrollWidth);
   for (const el of document.querySelectorAll('body *')) {
-    if (el.closest('.table-wrap, select, input, textarea, iframe') || !visible(el)) continue;
+    // .visually-hidden (a live region, a caption) is clipped to 1 px on purpose: read, never seen.
+    if (el.closest('.table-wrap, select, input, textarea, iframe, .visually-hidden') || !visible(el)) continue;
     const style = getComputedStyle(el);
     if (style.display === 'inline' || el.clientWidth === 0) continue;
     if (el.scrollWidth > el.clientWidth + 1 && style.overflowX !== 'auto' && style.overflowX !== 'scroll')
