@@ -2,64 +2,18 @@
 database, with the same number of queries for 10 customers as for 1,000 (a query budget, not a
 timing)."""
 
-from datetime import timedelta
-
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import event
 
-from portal.infra import clock as portal_clock
-from portal.models import Organization, PartnerCustomer, Trial
 from portal.trials.status import PAGE_SIZE, customer_page, expiring_counts
+from tests import bulk
 from tests.conftest import sign_in
 
 
 def add_customers(db, partner, count: int, *, trials: bool = False, start: int = 0):
-    """``count`` customers of the partner, given as (its id, an admin's id), in bulk, with names
-    that sort differently per language."""
-    partner_id, user_id = partner
-    now = portal_clock.now()
-    names = ["Åkerlund", "Zeta", "Čebela", "Cirkus", "Балкан", "Alfa"]
-    rows = [
-        dict(
-            name=f"{names[n % len(names)]} {n:05d}",
-            name_normalized=f"{names[n % len(names)].casefold()} {n:05d}",
-            name_prefix=names[n % len(names)].casefold()[:5],
-            kind="customer",
-            country="NL",
-            data_region="EU",
-            created_at=now,
-            managing_partner_id=partner_id,
-            certified=False,
-            setup_pending=False,
-            free_consumer=False,
-        )
-        for n in range(start, start + count)
-    ]
-    ids = [row.id for row in db.execute(insert(Organization).returning(Organization.id), rows)]
-    db.execute(
-        insert(PartnerCustomer),
-        [dict(partner_id=partner_id, customer_id=i, access_level="full_admin", created_at=now) for i in ids],
-    )
-    if trials:
-        db.execute(
-            insert(Trial),
-            [
-                dict(
-                    customer_id=i,
-                    partner_id=partner_id,
-                    started_by_id=user_id,
-                    status="active",
-                    license_count=10,
-                    starts_on=portal_clock.today(),
-                    ends_on=portal_clock.today() + timedelta(days=(n % 90) + 1),
-                    created_at=now,
-                    admin_email=f"admin@c{n}.example",
-                    full_admin_access_requested=False,
-                )
-                for n, i in enumerate(ids)
-            ],
-        )
-    db.commit()
+    """``count`` customers of the partner, given as (its id, an admin's id), each with an active
+    trial when ``trials`` (tests/bulk.py)."""
+    bulk.add_customers(db, *partner, count, start=start, trial_statuses=("active",) if trials else ())
 
 
 def queries_for(app, client, path) -> int:

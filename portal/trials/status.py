@@ -127,9 +127,9 @@ def _rows(found) -> list[Row]:
     return rows
 
 
-def _ordered(query, lang: str):
-    dialect = db.get_bind().dialect.name
-    return query.order_by(collation.order_by(Organization.name, lang, dialect), Organization.id)
+def _sort_key(lang: str):
+    """The list's order (L4): the name in the language's collation, the id breaking ties."""
+    return collation.order_by(Organization.name, lang, db.get_bind().dialect.name), Organization.id
 
 
 def customer_page(partner_id: int, *, query: str = "", status: str = "", lang: str = "en", page: int = 1) -> Page:
@@ -138,20 +138,27 @@ def customer_page(partner_id: int, *, query: str = "", status: str = "", lang: s
     listed = _listed(partner_id, fold(query), status)
     total = db.scalar(select(func.count()).select_from(listed.subquery()))
     shown = paging.window(total, page, PAGE_SIZE)
-    found = db.execute(_ordered(listed, lang).limit(shown.size).offset(shown.offset))
+    found = db.execute(listed.order_by(*_sort_key(lang)).limit(shown.size).offset(shown.offset))
     return Page(_rows(found), total, shown.page, shown.pages)
 
 
 def customer_rows(partner_id: int, *, query: str = "", status: str = "", lang: str = "en", batch: int = 500):
-    """Every matching customer, in order, loaded ``batch`` at a time (the CSV export streams it)."""
-    listed = _ordered(_listed(partner_id, fold(query), status), lang)
-    offset = 0
+    """Every matching customer in the page's order, ``batch`` at a time (the CSV export streams
+    it). Each batch starts after the last row of the one before (a keyset: the name in the same
+    collation, then the id), so no batch re-reads the rows before it, as an OFFSET would."""
+    listed = _listed(partner_id, fold(query), status)
+    name, ident = _sort_key(lang)
+    after = None
     while True:
-        found = db.execute(listed.limit(batch).offset(offset)).all()
-        yield from _rows(found)
-        if len(found) < batch:
+        page = listed
+        if after is not None:
+            last_name, last_id = after
+            page = page.where(or_(name > last_name, and_(name == last_name, ident > last_id)))
+        rows = _rows(db.execute(page.order_by(name, ident).limit(batch)))
+        yield from rows
+        if len(rows) < batch:
             return
-        offset += batch
+        after = (rows[-1].customer.name, rows[-1].customer.id)
 
 
 def expiring_counts(partner_id: int) -> dict[int, int]:
