@@ -8,7 +8,7 @@ from sqlalchemy import insert
 
 from portal.domain.normalize import name_key, name_prefix
 from portal.infra import clock
-from portal.models import Organization, PartnerCustomer, Trial
+from portal.models import AuditEvent, Organization, PartnerCustomer, Trial
 
 # --- A partner's customers at scale (bench/customers_page.py, list tests) ---------------------
 
@@ -80,4 +80,36 @@ def add_customers(
                     for n, i in zip(numbers, ids, strict=True)
                 ],
             )
+        db.commit()
+
+
+# --- Audit histories at scale (the People page's and an order's history tests) ----------------
+
+
+def add_audit_events(db, actor, count: int, *, organization_id=None, order_id=None, start: int = 0) -> None:
+    """``count`` audit events by ``actor`` (a user), numbered ``start`` .. in ``details["n"]``:
+    people changes of the organization (alternately a role change and a user added) or, with
+    ``order_id``, contact changes of the order. Event ``n`` happens ``n // 2`` minutes after the
+    clock's now, so two events share each moment and only the id orders them."""
+    now = clock.now()
+    actions = ("contact_changed",) if order_id is not None else ("role_changed", "user_added")
+    for begin in range(start, start + count, BATCH):
+        db.execute(
+            insert(AuditEvent),
+            [
+                dict(
+                    at=now + timedelta(minutes=n // 2),
+                    action=actions[n % len(actions)],
+                    actor_id=actor.id,
+                    organization_id=organization_id,
+                    order_id=order_id,
+                    details=(
+                        dict(n=n, previous=f"it{n - 1}@bulk.example", contact=f"it{n}@bulk.example", language="en")
+                        if order_id is not None
+                        else dict(n=n, actor_name=actor.email, user=f"user{n}@bulk.example", role="read_only_admin")
+                    ),
+                )
+                for n in range(begin, min(begin + BATCH, start + count))
+            ],
+        )
         db.commit()
