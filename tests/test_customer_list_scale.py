@@ -103,3 +103,36 @@ def test_the_orders_list_pages_in_the_database_with_a_query_budget(app, db, clie
     assert many == few
     last = client.get("/en/orders/?page=2").get_data(as_text=True)
     assert "Page 2 of 2" in last and f"{ORDERS_PAGE + 8} orders" in last
+
+
+def test_t16_the_chart_counts_only_each_customers_latest_trial_with_the_partner(app, db, make_partner, make_trial):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from portal.infra import clock as portal_clock
+    from portal.models import Trial
+
+    partner, admin = make_partner()
+    ids = (partner.id, admin.id)
+    add_customers(db, ids, 6, trials=True)  # ending in 1 .. 6 days
+    first, second = db.scalars(select(Trial).order_by(Trial.id).limit(2)).all()
+    # the first customer's running trial is replaced by a later, ended one; the second's is not
+    db.add(
+        Trial(
+            customer_id=first.customer_id,
+            partner_id=partner.id,
+            started_by_id=admin.id,
+            status="ended",
+            license_count=5,
+            starts_on=portal_clock.today(),
+            ends_on=portal_clock.today() + timedelta(days=3),
+            created_at=first.created_at + timedelta(minutes=1),
+            admin_email="x@example.com",
+            full_admin_access_requested=False,
+            ended_at=first.created_at + timedelta(minutes=2),
+        )
+    )
+    second.ends_on = portal_clock.today() + timedelta(days=120)  # beyond the chart
+    db.commit()
+    assert expiring_counts(partner.id) == {7: 4, 30: 4, 90: 4}

@@ -162,21 +162,28 @@ def customer_rows(partner_id: int, *, query: str = "", status: str = "", lang: s
 
 
 def expiring_counts(partner_id: int) -> dict[int, int]:
-    """The chart: running trials (each customer's latest) that expire within 7, 30 and 90 days."""
-    listed = _listed(partner_id, "", "").subquery()
+    """The chart: running trials (each customer's latest with the partner) that expire within 7,
+    30 and 90 days. Read from the partner's trials that end within 90 days (the index on
+    ``ends_on``), not from the whole customer list: a running trial is open, so its customer is
+    always on the list, and no later trial of the same customer with the partner replaces it."""
     today = clock.today()
-    ends = (
-        select(Trial.ends_on)
-        .join(listed, listed.c.trial_id == Trial.id)
-        .where(listed.c.status.in_(("active", "awaiting_provisioning")), Trial.ends_on >= today)
+    later = aliased(Trial, name="later")
+    superseded = exists().where(
+        later.partner_id == partner_id,
+        later.customer_id == Trial.customer_id,
+        or_(later.created_at > Trial.created_at, and_(later.created_at == Trial.created_at, later.id > Trial.id)),
     )
-    ends = ends.subquery()
     counts = db.execute(
         select(
             *(
-                func.coalesce(func.sum(case((ends.c.ends_on <= today + timedelta(days=window), 1), else_=0)), 0)
+                func.coalesce(func.sum(case((Trial.ends_on <= today + timedelta(days=window), 1), else_=0)), 0)
                 for window in (7, 30, 90)
             )
+        ).where(
+            Trial.partner_id == partner_id,
+            Trial.status.in_(("active", "awaiting_provisioning")),
+            Trial.ends_on.between(today, today + timedelta(days=90)),
+            ~superseded,
         )
     ).one()
     return dict(zip((7, 30, 90), counts, strict=True))
