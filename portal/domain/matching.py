@@ -19,6 +19,8 @@ from portal.models import AdminRole, Organization, Subscription, Trial, User
 OLD_ORGANIZATION = timedelta(days=365)
 # rule M3's guidance: "more users means more likely in use" - from this many users on.
 MANY_USERS = 10
+# rule M2's list as the organization step shows it: the most active candidates, this many at most.
+CANDIDATES_SHOWN = 10
 
 
 class Situation(Enum):
@@ -61,18 +63,43 @@ def first_full_admin(org: Organization) -> User | None:
 
 
 def facts(org: Organization, now: datetime | None = None) -> Facts:
+    return facts_for([org], now)[0]
+
+
+def facts_for(orgs: list[Organization], now: datetime | None = None) -> list[Facts]:
+    """Rule M3 for a list of organizations, in their order, in three queries whatever their number:
+    users and active subscriptions counted per organization, and each one's first active full admin
+    (the same one ``first_full_admin`` names)."""
     now = now or clock.now()
-    users = db.scalar(select(func.count(User.id)).where(User.organization_id == org.id)) or 0
-    active = (
-        db.scalar(
-            select(func.count(Subscription.id)).where(
-                Subscription.organization_id == org.id, Subscription.status == "active"
-            )
-        )
-        or 0
+    ids = [org.id for org in orgs]
+    if not ids:
+        return []
+    users = dict(
+        db.execute(
+            select(User.organization_id, func.count())
+            .where(User.organization_id.in_(ids))
+            .group_by(User.organization_id)
+        ).all()
     )
-    admin = first_full_admin(org)
-    full_admin = admin.email if admin else None
+    active = dict(
+        db.execute(
+            select(Subscription.organization_id, func.count())
+            .where(Subscription.organization_id.in_(ids), Subscription.status == "active")
+            .group_by(Subscription.organization_id)
+        ).all()
+    )
+    first_admins = (
+        select(func.min(User.id))
+        .join(AdminRole, AdminRole.user_id == User.id)
+        .where(AdminRole.organization_id.in_(ids), AdminRole.role == "full_admin", User.active.is_(True))
+        .group_by(AdminRole.organization_id)
+        .correlate(None)
+    )
+    admins = dict(db.execute(select(User.organization_id, User.email).where(User.id.in_(first_admins))).all())
+    return [_facts(org, users.get(org.id, 0), active.get(org.id, 0), admins.get(org.id), now) for org in orgs]
+
+
+def _facts(org: Organization, users: int, active: int, full_admin: str | None, now: datetime) -> Facts:
     hints = []
     if active == 0 and now - org.created_at > OLD_ORGANIZATION:
         hints.append("abandoned")  # no active subscriptions and created long ago
@@ -100,19 +127,71 @@ def user_organization(email: str) -> Organization | None:
     )
 
 
-def candidates(company_name: str, admin_email: str, *, exclude: set[int] = frozenset()) -> list[Organization]:
-    """Rule M2: organizations whose name starts with the same five characters as the company
-    name, narrowed to those with users on the admin email's domain."""
+def _m2(company_name: str, admin_email: str) -> list | None:
+    """Rule M2's conditions on an organization, or None when the answers cannot match anything."""
     prefix, domain = name_prefix(company_name), email_domain(admin_email)
     if not prefix or not domain:
-        return []
+        return None
     has_domain_user = exists().where(User.organization_id == Organization.id, User.email_domain == domain)
-    query = (
-        select(Organization)
-        .where(Organization.name_prefix == prefix, has_domain_user, Organization.setup_pending.is_(False))
-        .order_by(Organization.created_at)
-    )
+    return [Organization.name_prefix == prefix, has_domain_user, Organization.setup_pending.is_(False)]
+
+
+def candidates(company_name: str, admin_email: str, *, exclude: set[int] = frozenset()) -> list[Organization]:
+    """Rule M2: organizations whose name starts with the same five characters as the company
+    name, narrowed to those with users on the admin email's domain. Every one of them, oldest
+    first: the pages show ``ranked_candidates`` instead."""
+    conditions = _m2(company_name, admin_email)
+    if conditions is None:
+        return []
+    query = select(Organization).where(*conditions).order_by(Organization.created_at)
     return [org for org in db.scalars(query) if org.id not in exclude]
+
+
+def is_candidate(organization_id: int, company_name: str, admin_email: str) -> Organization | None:
+    """Rule M2 for one organization, recomputed: it, if it satisfies M2 for these answers."""
+    conditions = _m2(company_name, admin_email)
+    if conditions is None:
+        return None
+    return db.scalar(select(Organization).where(Organization.id == organization_id, *conditions))
+
+
+@dataclass
+class Ranked:
+    """What the organization step shows of M2's candidates: the first ``CANDIDATES_SHOWN`` by rank,
+    and how many organizations satisfy M2 in all."""
+
+    shown: list[Organization]
+    total: int
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self.shown)
+
+
+def ranked_candidates(company_name: str, admin_email: str, *, limit: int = CANDIDATES_SHOWN) -> Ranked:
+    """M2's candidates ranked most users first, then most active subscriptions, then oldest, capped
+    at ``limit``, with the number of all of them, in two queries whatever their number. The rule
+    decides who qualifies (``_m2``); the rank only decides what is shown first."""
+    conditions = _m2(company_name, admin_email)
+    if conditions is None:
+        return Ranked([], 0)
+    users = select(func.count()).where(User.organization_id == Organization.id).scalar_subquery()
+    active = (
+        select(func.count())
+        .where(Subscription.organization_id == Organization.id, Subscription.status == "active")
+        .scalar_subquery()
+    )
+    rows = db.execute(
+        select(Organization.id, func.count().over())
+        .where(*conditions)
+        .order_by(users.desc(), active.desc(), Organization.created_at, Organization.id)
+        .limit(limit)
+    ).all()
+    if not rows:
+        return Ranked([], 0)
+    ids = [row[0] for row in rows]
+    loaded = {org.id: org for org in db.scalars(select(Organization).where(Organization.id.in_(ids)))}
+    return Ranked([loaded[i] for i in ids], rows[0][1])
 
 
 def situation(role: str, organization: Organization, partner_id: int) -> Situation:
@@ -151,7 +230,22 @@ def trial_conversion_problem(offer: str, organization: Organization, admin_email
     trial's admin email) or None."""
     if offer != "A-FLEX-CC":
         return None
-    trial = latest_trial(organization)
+    return _conversion_problem(latest_trial(organization), admin_email)
+
+
+def trial_conversion_problems(offer: str, organizations: list[Organization], admin_email: str) -> dict:
+    """``trial_conversion_problem`` for each organization (by id), in one query whatever their number."""
+    ids = [org.id for org in organizations]
+    if offer != "A-FLEX-CC" or not ids:
+        return dict.fromkeys(ids)
+    latest: dict[int, Trial] = {}
+    trials = select(Trial).where(Trial.customer_id.in_(ids)).order_by(Trial.created_at.desc(), Trial.id.desc())
+    for trial in db.scalars(trials):
+        latest.setdefault(trial.customer_id, trial)
+    return {i: _conversion_problem(latest.get(i), admin_email) for i in ids}
+
+
+def _conversion_problem(trial: Trial | None, admin_email: str) -> str | None:
     if trial is None:
         return None
     if trial_expired(trial):
