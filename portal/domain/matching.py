@@ -67,36 +67,38 @@ def facts(org: Organization, now: datetime | None = None) -> Facts:
 
 
 def facts_for(orgs: list[Organization], now: datetime | None = None) -> list[Facts]:
-    """Rule M3 for a list of organizations, in their order, in three queries whatever their number:
-    users and active subscriptions counted per organization, and each one's first active full admin
-    (the same one ``first_full_admin`` names)."""
+    """Rule M3 for a list of organizations, in their order, in one query whatever their number:
+    each one's users, active subscriptions and first active full admin (the one
+    ``first_full_admin`` names), counted by the database."""
     now = now or clock.now()
     ids = [org.id for org in orgs]
     if not ids:
         return []
-    users = dict(
-        db.execute(
-            select(User.organization_id, func.count())
-            .where(User.organization_id.in_(ids))
-            .group_by(User.organization_id)
-        ).all()
-    )
-    active = dict(
-        db.execute(
-            select(Subscription.organization_id, func.count())
-            .where(Subscription.organization_id.in_(ids), Subscription.status == "active")
-            .group_by(Subscription.organization_id)
-        ).all()
-    )
-    first_admins = (
-        select(func.min(User.id))
+    first_admin = (
+        select(User.email)
         .join(AdminRole, AdminRole.user_id == User.id)
-        .where(AdminRole.organization_id.in_(ids), AdminRole.role == "full_admin", User.active.is_(True))
-        .group_by(AdminRole.organization_id)
-        .correlate(None)
+        .where(AdminRole.organization_id == Organization.id, AdminRole.role == "full_admin", User.active.is_(True))
+        .order_by(User.id)
+        .limit(1)
+        .scalar_subquery()
     )
-    admins = dict(db.execute(select(User.organization_id, User.email).where(User.id.in_(first_admins))).all())
-    return [_facts(org, users.get(org.id, 0), active.get(org.id, 0), admins.get(org.id), now) for org in orgs]
+    rows = db.execute(
+        select(Organization.id, _users_of(), _active_subscriptions_of(), first_admin).where(Organization.id.in_(ids))
+    )
+    found = {row[0]: row[1:] for row in rows}
+    return [_facts(org, *found[org.id], now) for org in orgs]
+
+
+def _users_of():
+    return select(func.count()).where(User.organization_id == Organization.id).scalar_subquery()
+
+
+def _active_subscriptions_of():
+    return (
+        select(func.count())
+        .where(Subscription.organization_id == Organization.id, Subscription.status == "active")
+        .scalar_subquery()
+    )
 
 
 def _facts(org: Organization, users: int, active: int, full_admin: str | None, now: datetime) -> Facts:
@@ -112,28 +114,53 @@ def _facts(org: Organization, users: int, active: int, full_admin: str | None, n
 
 def admin_organization(admin_email: str) -> Organization | None:
     """Rule M1: the organization where this email is an admin, if any."""
-    return db.scalar(
-        select(Organization)
-        .join(User, User.organization_id == Organization.id)
-        .join(AdminRole, AdminRole.user_id == User.id)
-        .where(User.email == email_key(admin_email))
-    )
+    organization, is_admin = email_organization(admin_email)
+    return organization if is_admin else None
 
 
 def user_organization(email: str) -> Organization | None:
     """Rule W4: a user belongs to exactly one organization; this is it, if the email is known."""
-    return db.scalar(
-        select(Organization).join(User, User.organization_id == Organization.id).where(User.email == email_key(email))
-    )
+    return email_organization(email)[0]
 
 
-def _m2(company_name: str, admin_email: str) -> list | None:
-    """Rule M2's conditions on an organization, or None when the answers cannot match anything."""
+def email_organization(email: str) -> tuple[Organization | None, bool]:
+    """Rules W4 and M1 in one query: the organization the email's user belongs to (if any), and
+    whether that user is one of its admins (an admin's role is always in its own organization)."""
+    row = db.execute(
+        select(Organization, AdminRole.user_id)
+        .join(User, User.organization_id == Organization.id)
+        .outerjoin(AdminRole, AdminRole.user_id == User.id)
+        .where(User.email == email_key(email))
+    ).first()
+    return (row[0], row[1] is not None) if row else (None, False)
+
+
+# Rule M2 intersects two lists that can both be long: organizations whose names start alike
+# ("Acme ", "Nordi", ...) and organizations with users on a domain. Below this many users on the
+# domain (a company's own domain, a group's), the database starts from the domain's users and
+# checks each one's organization; from it on (a public mail provider), from the name prefix.
+DOMAIN_LEADS_BELOW = 5000
+
+
+def _m2(company_name: str, admin_email: str, *, plan: bool = False) -> list | None:
+    """Rule M2's conditions on an organization, or None when the answers cannot match anything.
+    With ``plan``, the same conditions written so that the database starts from the smaller side
+    (one cheap query decides): the rule is the same either way."""
     prefix, domain = name_prefix(company_name), email_domain(admin_email)
     if not prefix or not domain:
         return None
+    not_pending = Organization.setup_pending.is_(False)
+    if plan and _domain_users_below(domain, DOMAIN_LEADS_BELOW):
+        on_domain = select(User.organization_id).where(User.email_domain == domain)
+        # "|| ''" keeps the prefix index out: the domain's few organizations lead.
+        return [Organization.id.in_(on_domain), (Organization.name_prefix + "") == prefix, not_pending]
     has_domain_user = exists().where(User.organization_id == Organization.id, User.email_domain == domain)
-    return [Organization.name_prefix == prefix, has_domain_user, Organization.setup_pending.is_(False)]
+    return [Organization.name_prefix == prefix, has_domain_user, not_pending]
+
+
+def _domain_users_below(domain: str, limit: int) -> bool:
+    probe = select(User.id).where(User.email_domain == domain).limit(limit).subquery()
+    return db.scalar(select(func.count()).select_from(probe)) < limit
 
 
 def candidates(company_name: str, admin_email: str, *, exclude: set[int] = frozenset()) -> list[Organization]:
@@ -172,26 +199,17 @@ def ranked_candidates(company_name: str, admin_email: str, *, limit: int = CANDI
     """M2's candidates ranked most users first, then most active subscriptions, then oldest, capped
     at ``limit``, with the number of all of them, in two queries whatever their number. The rule
     decides who qualifies (``_m2``); the rank only decides what is shown first."""
-    conditions = _m2(company_name, admin_email)
+    conditions = _m2(company_name, admin_email, plan=True)
     if conditions is None:
         return Ranked([], 0)
-    users = select(func.count()).where(User.organization_id == Organization.id).scalar_subquery()
-    active = (
-        select(func.count())
-        .where(Subscription.organization_id == Organization.id, Subscription.status == "active")
-        .scalar_subquery()
-    )
+    users, active = _users_of().label("user_count"), _active_subscriptions_of().label("active_count")
     rows = db.execute(
-        select(Organization.id, func.count().over())
+        select(Organization, users, active, func.count().over())
         .where(*conditions)
         .order_by(users.desc(), active.desc(), Organization.created_at, Organization.id)
         .limit(limit)
     ).all()
-    if not rows:
-        return Ranked([], 0)
-    ids = [row[0] for row in rows]
-    loaded = {org.id: org for org in db.scalars(select(Organization).where(Organization.id.in_(ids)))}
-    return Ranked([loaded[i] for i in ids], rows[0][1])
+    return Ranked([row[0] for row in rows], rows[0][3] if rows else 0)
 
 
 def situation(role: str, organization: Organization, partner_id: int) -> Situation:

@@ -58,12 +58,11 @@ def offer(state: dict) -> Offer:
     """W6's offer, recomputed from the answers, in a fixed number of queries whatever the number
     of candidates (the organization step's M1, W4, M2 and M3 lookups)."""
     email = state["admin_email"]
-    m1 = matching.admin_organization(email)
-    if m1 is not None:
-        return Offer(m1, None, matching.facts_for([m1]))
+    holder, is_admin = matching.email_organization(email)
+    if is_admin:  # rule M1
+        return Offer(holder, None, matching.facts_for([holder]))
     ranked = matching.ranked_candidates(state["company"], email)
     shown = list(ranked.shown)
-    holder = matching.user_organization(email)
     if holder is not None and all(org.id != holder.id for org in shown):
         shown.insert(0, holder)  # rule W4: the email's organization is always offered
     return Offer(None, holder, matching.facts_for(shown), ranked.total, len(ranked.shown))
@@ -74,11 +73,10 @@ def allowed_organization(state: dict, organization_id: int) -> Organization | No
     or the form): the M1 organization alone, else the W4 holder of the email or any organization
     that satisfies M2, whether or not it was among those shown."""
     email = state["admin_email"]
-    m1 = matching.admin_organization(email)
-    if m1 is not None:
-        return m1 if m1.id == organization_id else None
-    holder = matching.user_organization(email)
-    if holder is not None and holder.id == organization_id:
+    holder, is_admin = matching.email_organization(email)
+    if is_admin:  # rule M1: that organization only
+        return holder if holder.id == organization_id else None
+    if holder is not None and holder.id == organization_id:  # rule W4
         return holder
     return matching.is_candidate(organization_id, state["company"], email)
 

@@ -218,7 +218,8 @@ def organization(token: str):
     if redirect_to:
         return redirect_to
     email = answers["admin_email"]
-    m1 = matching.admin_organization(email)
+    found = offer(answers)  # rules M1, W4, M2, M3: ranked, capped, in a fixed number of queries
+    m1 = found.m1
     if m1 is not None:  # rule M1: the admin email decides
         form = forms.MatchReviewForm()
         if form.validate_on_submit():
@@ -233,10 +234,9 @@ def organization(token: str):
                 state.save(order.id, organization=str(m1.id), reason="m1_email_match")
                 return _go(token, "confirm")
         return _page(
-            "organization", order, answers, token, form, m1=matching.facts(m1), region=region_for(answers["country"])
+            "organization", order, answers, token, form, m1=found.candidates[0], region=region_for(answers["country"])
         )
 
-    found = offer(answers)  # rules W4, M2, M3: ranked, capped, in a fixed number of queries
     offered = {f.organization.id: f.organization for f in found.candidates}
     form = forms.OrganizationForm(data={"organization": answers.get("organization")})
     posted = parse_id(request.form.get("organization", "")) if request.method == "POST" else None
