@@ -19,6 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
+from itertools import zip_longest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -36,7 +37,7 @@ LOOKUP_INDEXES = (
     ("users", "ix_users_email_domain_organization_id"),
     ("users", "ix_users_organization_id"),
 )
-KINDS = ("own domain", "group domain", "public domain")
+KINDS = ("own domain", "group domain", "public domain, popular name", "public domain, other name")
 
 
 def make_app(url: str):
@@ -54,22 +55,29 @@ def make_app(url: str):
 
 
 def lookups(shape, count: int, seed: int = 7) -> list[tuple[str, dict]]:
-    """What a partner types at W4/W5, in three kinds: a new admin on an existing organization's own
-    domain with a company name like its (six in ten), on a group's large domain with the group's
-    stem (two in ten), and on a public mail domain with a popular stem (two in ten)."""
+    """What a partner types at W4/W5 for a customer that may already exist: a new admin's email on
+    an existing organization's own domain with a company name like its (seven in ten), on a
+    group's large domain with the group's name stem (one and a half in ten), or on a public mail
+    domain (one and a half in ten, three times the share of organizations whose admin has one),
+    with a popular name stem (four in ten of those, as among the names) or another name."""
+    from tests.bulk import POPULAR_STEMS
+
     rng = random.Random(seed)
     wanted = []
     for n in range(count):
-        kind = KINDS[0] if n % 10 < 6 else KINDS[1] if n % 10 < 8 else KINDS[2]
-        if kind == KINDS[0] or not shape.groups:
+        slot = n % 20
+        if slot < 14 or not shape.groups:
             _, name, domain = rng.choice(shape.sample)
-            company = name.split(" ")[0] + " Logistics"
-        elif kind == KINDS[1]:
+            kind, company = KINDS[0], name.split(" ")[0] + " Logistics"
+        elif slot < 17:
             domain, stem = rng.choice(shape.groups)
-            company = f"{stem} Holding"
+            kind, company = KINDS[1], f"{stem} Holding"
         else:
             domain = rng.choice(shape.public_domains[:6])
-            company = rng.choice(shape.groups)[1] + " Services"
+            name = rng.choice(shape.sample)[1]
+            stem = name.split(" ")[0]
+            kind = KINDS[2] if stem in POPULAR_STEMS else KINDS[3]
+            company = f"{stem} Services"
         wanted.append((kind, {"admin_email": f"new.person{n}@{domain}", "company": company}))
     return wanted
 
@@ -124,8 +132,8 @@ def run(url: str, args) -> None:
     samples, results, queries = measure(app, wanted)
     app.extensions["portal.engine"].dispose()
     # the same lookups without the indexes: a mix of the three kinds
-    subset = [i for kind in KINDS for i in [j for j, (k, _) in enumerate(wanted) if k == kind][: args.unindexed // 3]]
-    subset += [i for i in range(len(wanted)) if i not in subset][: args.unindexed - len(subset)]
+    by_kind = [[i for i, (k, _) in enumerate(wanted) if k == kind] for kind in KINDS]
+    subset = [i for round_ in zip_longest(*by_kind) for i in round_ if i is not None][: args.unindexed]
     drop_lookup_indexes(url)
     print(f"indexes dropped; {len(subset)} lookups without them ...", file=sys.stderr)
     app = make_app(url)

@@ -136,31 +136,40 @@ def email_organization(email: str) -> tuple[Organization | None, bool]:
 
 
 # Rule M2 intersects two lists that can both be long: organizations whose names start alike
-# ("Acme ", "Nordi", ...) and organizations with users on a domain. Below this many users on the
-# domain (a company's own domain, a group's), the database starts from the domain's users and
-# checks each one's organization; from it on (a public mail provider), from the name prefix.
-DOMAIN_LEADS_BELOW = 5000
+# ("Acme ", "Nordi", ... thousands at scale) and organizations with users on a domain (thousands on
+# a public mail provider's). One cheap query counts both, each up to this many, and the database
+# starts from the shorter: the domain's organizations, checking each one's prefix, or the prefix's,
+# checking each one for a user on the domain. The rule is the same either way.
+PLAN_COUNT_UP_TO = 2000
 
 
 def _m2(company_name: str, admin_email: str, *, plan: bool = False) -> list | None:
     """Rule M2's conditions on an organization, or None when the answers cannot match anything.
-    With ``plan``, the same conditions written so that the database starts from the smaller side
-    (one cheap query decides): the rule is the same either way."""
+    With ``plan``, written so that the database starts from the shorter side."""
     prefix, domain = name_prefix(company_name), email_domain(admin_email)
     if not prefix or not domain:
         return None
     not_pending = Organization.setup_pending.is_(False)
-    if plan and _domain_users_below(domain, DOMAIN_LEADS_BELOW):
+    if plan and _domain_side_is_shorter(prefix, domain):
         on_domain = select(User.organization_id).where(User.email_domain == domain)
-        # "|| ''" keeps the prefix index out: the domain's few organizations lead.
+        # "|| ''" keeps the prefix index out of it: the domain's few organizations lead.
         return [Organization.id.in_(on_domain), (Organization.name_prefix + "") == prefix, not_pending]
     has_domain_user = exists().where(User.organization_id == Organization.id, User.email_domain == domain)
     return [Organization.name_prefix == prefix, has_domain_user, not_pending]
 
 
-def _domain_users_below(domain: str, limit: int) -> bool:
-    probe = select(User.id).where(User.email_domain == domain).limit(limit).subquery()
-    return db.scalar(select(func.count()).select_from(probe)) < limit
+def _domain_side_is_shorter(prefix: str, domain: str) -> bool:
+    on_domain = (
+        select(User.organization_id).where(User.email_domain == domain).distinct().limit(PLAN_COUNT_UP_TO).subquery()
+    )
+    named = select(Organization.id).where(Organization.name_prefix == prefix).limit(PLAN_COUNT_UP_TO).subquery()
+    domain_count, prefix_count = db.execute(
+        select(
+            select(func.count()).select_from(on_domain).scalar_subquery(),
+            select(func.count()).select_from(named).scalar_subquery(),
+        )
+    ).one()
+    return domain_count <= prefix_count and domain_count < PLAN_COUNT_UP_TO
 
 
 def candidates(company_name: str, admin_email: str, *, exclude: set[int] = frozenset()) -> list[Organization]:
