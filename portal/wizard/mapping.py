@@ -81,20 +81,6 @@ def allowed_organization(state: dict, organization_id: int) -> Organization | No
     return matching.is_candidate(organization_id, state["company"], email)
 
 
-def allowed_organizations(order: Order, state: dict) -> dict[int, Organization]:
-    """Every organization W6 may offer for these answers (all M2 candidates, unranked): for tests
-    and operators; the pages use ``offer`` and ``allowed_organization``."""
-    email = state["admin_email"]
-    m1 = matching.admin_organization(email)
-    if m1 is not None:
-        return {m1.id: m1}
-    offered = {org.id: org for org in matching.candidates(state["company"], email)}
-    holder = matching.user_organization(email)
-    if holder is not None:
-        offered[holder.id] = holder
-    return offered
-
-
 def _new_admin(email: str, organization: Organization, language: str, now) -> User:
     if matching.user_organization(email) is not None:  # rule W4
         raise MappingRefused(
