@@ -204,9 +204,9 @@ class Ranked:
         return self.total > len(self.shown)
 
 
-def ranked_candidates(company_name: str, admin_email: str, *, limit: int = CANDIDATES_SHOWN) -> Ranked:
+def ranked_candidates(company_name: str, admin_email: str, *, limit: int | None = None) -> Ranked:
     """M2's candidates ranked most users first, then most active subscriptions, then oldest, capped
-    at ``limit``, with the number of all of them, in two queries whatever their number. The rule
+    at ``limit`` (``CANDIDATES_SHOWN``), with the number of all of them, in two queries whatever their number. The rule
     decides who qualifies (``_m2``); the rank only decides what is shown first."""
     conditions = _m2(company_name, admin_email, plan=True)
     if conditions is None:
@@ -216,7 +216,7 @@ def ranked_candidates(company_name: str, admin_email: str, *, limit: int = CANDI
         select(Organization, users, active, func.count().over())
         .where(*conditions)
         .order_by(users.desc(), active.desc(), Organization.created_at, Organization.id)
-        .limit(limit)
+        .limit(limit or CANDIDATES_SHOWN)
     ).all()
     return Ranked([row[0] for row in rows], rows[0][3] if rows else 0)
 
