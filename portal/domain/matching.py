@@ -206,8 +206,9 @@ class Ranked:
 
 def ranked_candidates(company_name: str, admin_email: str, *, limit: int | None = None) -> Ranked:
     """M2's candidates ranked most users first, then most active subscriptions, then oldest, capped
-    at ``limit`` (``CANDIDATES_SHOWN``), with the number of all of them, in two queries whatever their number. The rule
-    decides who qualifies (``_m2``); the rank only decides what is shown first."""
+    at ``limit`` (default ``CANDIDATES_SHOWN``), with the number of all of them, in two queries
+    whatever their number. The rule decides who qualifies (``_m2``); the rank only decides what
+    is shown first."""
     conditions = _m2(company_name, admin_email, plan=True)
     if conditions is None:
         return Ranked([], 0)
