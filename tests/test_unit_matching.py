@@ -362,9 +362,12 @@ def test_m2_ranking_changes_what_is_shown_never_who_qualifies(db, monkeypatch):
     add_user(db, elsewhere, "o@samex.example")
     unranked = {org.id for org in matching.candidates("Samex Anything", "new@samex.example")}
     assert unranked == set(qualifying)
-    assert matching._domain_side_is_shorter("samex", "samex.example")  # 4 organizations on each side
+    on_domain = matching._domain_organizations_if_fewer("samex", "samex.example")  # 4 on each side
+    assert sorted(on_domain) == sorted([*qualifying, pending.id, elsewhere.id])
+    assert matching._domain_organizations_if_fewer("samex", "nobody.example") == []
+    assert matching._domain_organizations_if_fewer("other", "samex.example") is None  # 1 named so
     by_domain = ranked_ids("Samex Anything", "new@samex.example")
-    monkeypatch.setattr(matching, "_domain_side_is_shorter", lambda *_: False)  # the prefix leads
+    monkeypatch.setattr(matching, "_domain_organizations_if_fewer", lambda *_: None)  # the prefix leads
     by_prefix = ranked_ids("Samex Anything", "new@samex.example")
     assert by_domain == by_prefix and set(by_domain[0]) == unranked and by_domain[1] == 2
     assert ranked_ids("  ", "new@samex.example") == ([], 0) and ranked_ids("Samex", "") == ([], 0)

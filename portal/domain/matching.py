@@ -137,9 +137,11 @@ def email_organization(email: str) -> tuple[Organization | None, bool]:
 
 # Rule M2 intersects two lists that can both be long: organizations whose names start alike
 # ("Acme ", "Nordi", ... thousands at scale) and organizations with users on a domain (thousands on
-# a public mail provider's). One cheap query counts both, each up to this many, and the database
-# starts from the shorter: the domain's organizations, checking each one's prefix, or the prefix's,
-# checking each one for a user on the domain. The rule is the same either way.
+# a public mail provider's). One cheap query reads the domain's organizations and counts the
+# prefix's, each up to this many, and the database starts from the shorter: the domain's
+# organizations (by id), checking each one's prefix, or the prefix's, checking each one for a user
+# on the domain. Neither SQLite (averages only) nor PostgreSQL (no statistics on organizations per
+# domain) can tell which is shorter by itself. The rule is the same either way.
 PLAN_COUNT_UP_TO = 2000
 
 
@@ -150,26 +152,27 @@ def _m2(company_name: str, admin_email: str, *, plan: bool = False) -> list | No
     if not prefix or not domain:
         return None
     not_pending = Organization.setup_pending.is_(False)
-    if plan and _domain_side_is_shorter(prefix, domain):
-        on_domain = select(User.organization_id).where(User.email_domain == domain)
+    on_domain = _domain_organizations_if_fewer(prefix, domain) if plan else None
+    if on_domain is not None:
         # "|| ''" keeps the prefix index out of it: the domain's few organizations lead.
         return [Organization.id.in_(on_domain), (Organization.name_prefix + "") == prefix, not_pending]
     has_domain_user = exists().where(User.organization_id == Organization.id, User.email_domain == domain)
     return [Organization.name_prefix == prefix, has_domain_user, not_pending]
 
 
-def _domain_side_is_shorter(prefix: str, domain: str) -> bool:
+def _domain_organizations_if_fewer(prefix: str, domain: str) -> list[int] | None:
+    """The ids of the organizations with users on the domain when they are fewer than those whose
+    names start with the prefix (and than ``PLAN_COUNT_UP_TO``); else None."""
     on_domain = (
         select(User.organization_id).where(User.email_domain == domain).distinct().limit(PLAN_COUNT_UP_TO).subquery()
     )
     named = select(Organization.id).where(Organization.name_prefix == prefix).limit(PLAN_COUNT_UP_TO).subquery()
-    domain_count, prefix_count = db.execute(
-        select(
-            select(func.count()).select_from(on_domain).scalar_subquery(),
-            select(func.count()).select_from(named).scalar_subquery(),
-        )
-    ).one()
-    return domain_count <= prefix_count and domain_count < PLAN_COUNT_UP_TO
+    named_count = select(func.count()).select_from(named).scalar_subquery()
+    rows = db.execute(select(on_domain.c.organization_id, named_count)).all()
+    if not rows:
+        return []  # nobody on the domain: no organization qualifies
+    ids = [row[0] for row in rows]
+    return ids if len(ids) <= rows[0][1] and len(ids) < PLAN_COUNT_UP_TO else None
 
 
 def candidates(company_name: str, admin_email: str, *, exclude: set[int] = frozenset()) -> list[Organization]:
