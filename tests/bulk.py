@@ -1,12 +1,22 @@
-"""Data in bulk for the benchmarks (bench/) and the tests that check behaviour at scale: rows
-inserted with SQLAlchemy Core, thousands at a time, without the ORM's per-object work. Each
-builder runs inside an application context and commits what it adds."""
+"""Data in bulk for the benchmarks (bench/) and the tests that check behaviour at scale.
 
-from datetime import timedelta
+Rows go in thousands at a time (SQLAlchemy Core, or straight through the driver: executemany on
+SQLite, COPY on PostgreSQL), without the ORM's per-object work. The builders write every column
+themselves (the models' Python-side defaults do not run), keep the stored forms the models keep
+(``fold``-ed names, prefixes, emails and domains) and leave the id sequences past the rows they
+wrote, so that the portal can go on inserting afterwards.
+"""
 
-from sqlalchemy import insert
+import random
+import time
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from portal.domain.normalize import name_key, name_prefix
+from sqlalchemy import Engine, insert
+
+from portal.domain.normalize import fold, name_key, name_prefix
 from portal.infra import clock
 from portal.models import AuditEvent, Organization, PartnerCustomer, Trial
 
@@ -113,3 +123,251 @@ def add_audit_events(db, actor, count: int, *, organization_id=None, order_id=No
             ],
         )
         db.commit()
+
+
+# --- Organizations and users at scale (bench/matching.py, M2/M3 tests) ----------------------------
+
+# Name stems that many organizations share, so that their first five characters (rule M2) do too.
+POPULAR_STEMS = (
+    "Acme",
+    "Nordic",
+    "Nordisk",
+    "Балкан",
+    "Zdravje",
+    "Zdravstvo",
+    "Contoso",
+    "Helios",
+    "Fabrikam",
+    "Northwind",
+    "Åkerlund",
+    "Telekom",
+    "Global",
+    "Inter",
+    "Euro",
+    "Trans",
+    "Digital",
+    "Smart",
+    "Софт",
+    "България",
+    "Svensk",
+    "Holland",
+    "Slovenija",
+    "Techno",
+)
+SECOND_WORDS = ("Logistics", "Holding", "Group", "Trade", "Systems", "Медия", "Consult", "Bygg", "Storitve", "Services")
+LEGAL_FORMS = ("B.V.", "AB", "d.o.o.", "ООД", "ЕООД", "Ltd", "N.V.", "s.p.", "АД", "GmbH", "")
+SYLLABLES = tuple(
+    "ka lo mi ra ve tu no si pe da go lu ze ba ri ko na te vi so ma li ne do ru ha je sa ti vo mo "
+    "ар ко ли на ве".split()
+)
+# Public mail providers' domains, by how common they are among small organizations' users.
+PUBLIC_DOMAINS = (
+    ("gmail.com", 40),
+    ("outlook.com", 12),
+    ("hotmail.com", 10),
+    ("yahoo.com", 8),
+    ("abv.bg", 6),
+    ("siol.net", 5),
+    ("telia.com", 4),
+    ("ziggo.nl", 4),
+    ("gmx.net", 4),
+    ("mail.bg", 3),
+    ("icloud.com", 2),
+    ("kpnmail.nl", 2),
+)
+GROUP_SIZE_FROM = 200  # organizations this large belong to a group sharing one large domain
+GROUP_MEMBERS = 8  # organizations per group domain (all with the same name stem)
+PUBLIC_ADMIN_SHARE = 0.05  # small organizations whose admin uses a public address
+PUBLIC_USER_SHARE = 0.06  # other users on a public address
+GROUP_USER_SHARE = 0.8  # users of a group member on the group's domain
+SUBSCRIBED_SHARE = 0.35  # organizations with subscriptions (1-3, most of them active)
+
+
+@dataclass
+class OrganizationsShape:
+    """What was built, for choosing realistic lookups: a sample of organizations (id, name, own
+    domain), the group domains with their stem, and the public domains used."""
+
+    organizations: int
+    users: int
+    sample: list[tuple[int, str, str]] = field(default_factory=list)
+    groups: list[tuple[str, str]] = field(default_factory=list)  # (domain, stem)
+    public_domains: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _sizes(rng: random.Random, organizations: int, users: int) -> array:
+    """Users per organization: one at least (its full admin), the rest heavy-tailed (Pareto), so
+    that most have a handful and a few have thousands."""
+    sizes = array("i", [1]) * organizations
+    extra = users - organizations
+    if extra <= 0:
+        return sizes
+    weights = [rng.paretovariate(1.2) if rng.random() < 0.6 else 0.0 for _ in range(organizations)]
+    scale = extra / sum(weights)
+    given = 0
+    for n, weight in enumerate(weights):
+        k = min(int(weight * scale), 20000)
+        sizes[n] += k
+        given += k
+    while given < extra:  # the remainder, spread one by one
+        sizes[rng.randrange(organizations)] += 1
+        given += 1
+    return sizes
+
+
+def _name(rng: random.Random) -> tuple[str, str | None]:
+    """A company name and the popular stem it starts with (None for a name of its own)."""
+    if rng.random() < 0.4:
+        stem = rng.choice(POPULAR_STEMS)
+        return f"{stem} {rng.choice(SECOND_WORDS)} {rng.choice(LEGAL_FORMS)}".strip(), stem
+    word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
+    return f"{word} {rng.choice(SECOND_WORDS)} {rng.choice(LEGAL_FORMS)}".strip(), None
+
+
+ORGANIZATION_COLUMNS = (
+    "id, name, name_normalized, name_prefix, kind, partner_tier, certified, country, data_region, created_at, "
+    "managing_partner_id, setup_pending, free_consumer, subdomain, account_rep_email, account_rep_language"
+).split(", ")
+USER_COLUMNS = (
+    "id, email, email_domain, display_name, organization_id, language, page_language, time_zone, password_hash, "
+    "active, created_at"
+).split(", ")
+ADMIN_COLUMNS = ["user_id", "organization_id", "role", "granted_at"]
+SUBSCRIPTION_COLUMNS = ["id", "organization_id", "order_id", "offer", "status", "created_at", "billing_started_at"]
+COUNTRIES = (("NL", "EU"), ("SE", "EU"), ("SI", "EU"), ("BG", "EU"), ("GB", "UK"), ("US", "US"))
+
+
+def _rows(rng: random.Random, organizations: int, users: int, now: datetime, shape: OrganizationsShape, chunk: int):
+    """Chunks of (organizations, users, admin roles, subscriptions) rows, ids from 1."""
+    sizes = _sizes(rng, organizations, users)
+    public, public_weights = zip(*PUBLIC_DOMAINS, strict=True)
+    shape.public_domains = list(public)
+    groups: dict[str, list] = {}  # stem -> [domain, members so far]
+    user_id, subscription_id = 0, 0
+    sample_every = max(1, organizations // 5000)
+    for begin in range(0, organizations, chunk):
+        orgs, people, admins, subscriptions = [], [], [], []
+        for n in range(begin, min(begin + chunk, organizations)):
+            org_id, size = n + 1, sizes[n]
+            name, stem = _name(rng)
+            country, region = COUNTRIES[n % len(COUNTRIES)]
+            created = now - timedelta(days=rng.randrange(3650), seconds=n % 86400)
+            partner = n % 100 == 0
+            orgs.append(
+                (org_id, name, fold(name), name_prefix(name), "partner" if partner else "customer", 1 if partner else None,
+                 False, country, region, created, None, False, False, None, None, None)
+            )  # fmt: skip
+            own = f"o{org_id}.example"
+            group = None
+            if size >= GROUP_SIZE_FROM and stem:  # a large organization: its group shares a domain
+                entry = groups.get(stem)
+                if entry is None or entry[1] >= GROUP_MEMBERS:
+                    entry = groups[stem] = [f"{fold(stem)}-group{org_id}.example", 0]
+                    shape.groups.append((entry[0], stem))
+                entry[1] += 1
+                group = entry[0]
+            if n % sample_every == 0:
+                shape.sample.append((org_id, name, group or own))
+            for k in range(size):
+                user_id += 1
+                draw = rng.random()
+                if group and draw < GROUP_USER_SHARE:
+                    domain = group
+                elif draw < (PUBLIC_ADMIN_SHARE if k == 0 else PUBLIC_USER_SHARE):
+                    domain = rng.choices(public, public_weights)[0]
+                else:
+                    domain = own
+                people.append(
+                    (user_id, f"u{user_id}@{domain}", domain, "", org_id, None, None, None, None, True, created)
+                )
+                if k == 0:
+                    admins.append((user_id, org_id, "full_admin", created))
+            if rng.random() < SUBSCRIBED_SHARE:
+                for _ in range(rng.randint(1, 3)):
+                    subscription_id += 1
+                    status = "active" if rng.random() < 0.7 else rng.choice(("pending", "cancelled"))
+                    subscriptions.append(
+                        (
+                            subscription_id,
+                            org_id,
+                            None,
+                            "A-WX",
+                            status,
+                            created,
+                            created if status == "active" else None,
+                        )
+                    )
+        yield orgs, people, admins, subscriptions
+
+
+TABLES = (
+    ("organizations", ORGANIZATION_COLUMNS),
+    ("users", USER_COLUMNS),
+    ("admin_roles", ADMIN_COLUMNS),
+    ("subscriptions", SUBSCRIPTION_COLUMNS),
+)
+
+
+def build_organizations(
+    engine: Engine, organizations: int, users: int, *, now: datetime, seed: int = 11, chunk: int = 50_000
+) -> OrganizationsShape:
+    """``organizations`` organizations and ``users`` users (each organization's first user its full
+    admin; a third of them with subscriptions) into an empty, migrated database, as fast as the
+    database takes them: SQLite with journaling and syncing off in one transaction, PostgreSQL
+    with COPY; then the planner's statistics are refreshed."""
+    if users < organizations:
+        raise ValueError("every organization needs a user (its full admin)")
+    shape = OrganizationsShape(organizations, users)
+    began = time.perf_counter()
+    chunks = _rows(random.Random(seed), organizations, users, now, shape, chunk)
+    if engine.dialect.name == "sqlite":
+        _sqlite(engine, chunks)
+    else:
+        _postgres(engine, chunks)
+    shape.seconds = time.perf_counter() - began
+    return shape
+
+
+def _sqlite(engine: Engine, chunks: Iterator) -> None:
+    raw = engine.raw_connection()
+    try:
+        connection = raw.driver_connection
+        connection.isolation_level = None
+        connection.execute("PRAGMA journal_mode=OFF")
+        connection.execute("PRAGMA synchronous=OFF")
+        connection.execute("PRAGMA cache_size=-1000000")
+        connection.execute("BEGIN")
+        for rows in chunks:
+            for (table, columns), table_rows in zip(TABLES, rows, strict=True):
+                marks = ", ".join("?" * len(columns))
+                connection.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", table_rows)
+        connection.execute("COMMIT")
+        connection.execute("ANALYZE")
+        connection.execute("PRAGMA journal_mode=DELETE")
+        connection.execute("PRAGMA synchronous=FULL")
+    finally:
+        raw.close()
+
+
+def _postgres(engine: Engine, chunks: Iterator) -> None:
+    raw = engine.raw_connection()
+    try:
+        connection = raw.driver_connection
+        with connection.cursor() as cursor:
+            for rows in chunks:
+                for (table, columns), table_rows in zip(TABLES, rows, strict=True):
+                    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                        for row in table_rows:
+                            copy.write_row(row)
+            for table in ("organizations", "users", "subscriptions"):
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"
+                )
+        connection.commit()
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE organizations, users, admin_roles, subscriptions")
+        connection.autocommit = False
+    finally:
+        raw.close()

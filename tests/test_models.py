@@ -80,7 +80,7 @@ def test_m2_name_prefix_is_normalized_and_indexed(db):
     assert org(db, "Ｃｏｎｔｏｓｏ Ltd").name_prefix == "conto"  # NFKC folds full-width letters
     assert org(db, "БАЛКАН Телеком").name_prefix == "балка"
     indexes = db.execute(text("PRAGMA index_list('organizations')")).all()
-    assert any(row[1] == "ix_organizations_name_prefix" for row in indexes)
+    assert any(row[1] == "ix_organizations_name_prefix_pending_created" for row in indexes)
     user_indexes = db.execute(text("PRAGMA index_list('users')")).all()
     assert any(row[1] == "ix_users_email_domain_organization_id" for row in user_indexes)
 

@@ -255,8 +255,11 @@ def test_w4_the_organization_holding_the_email_is_offered(db, ordered, make_cust
     plain = User(email="plain@zeta.example", organization_id=holder.id, created_at=START, display_name="")
     db.add(plain)
     db.commit()
-    offered = mapping.allowed_organizations(order, state(admin_email="Plain@Zeta.example", company="Fabrikam"))
-    assert list(offered) == [holder.id]
+    offered = mapping.offer(state(admin_email="Plain@Zeta.example", company="Fabrikam"))
+    assert (offered.m1, offered.holder, [f.organization.id for f in offered.candidates]) == (None, holder, [holder.id])
+    assert (
+        mapping.allowed_organization(state(admin_email="Plain@Zeta.example", company="Fabrikam"), holder.id) is holder
+    )
     mapped = mapping.map_order(
         order.id, state(admin_email="plain@zeta.example", organization=str(holder.id)), language="en"
     )
@@ -269,15 +272,16 @@ def test_m1_only_the_admins_organization_is_offered(db, ordered, make_customer):
     candidate, _ = make_customer(name="Fabrikam Two")
     db.add(User(email=f"x@{admin.email_domain}", organization_id=candidate.id, created_at=START, display_name=""))
     db.commit()
-    assert list(mapping.allowed_organizations(order, state(admin_email=admin.email, company="Fabrikam"))) == [
-        customer.id
-    ]
-    assert set(
-        mapping.allowed_organizations(order, state(admin_email=f"new@{admin.email_domain}", company="Fabrikam"))
-    ) == {
-        customer.id,
-        candidate.id,
-    }
+    as_admin = state(admin_email=admin.email, company="Fabrikam")
+    offered = mapping.offer(as_admin)
+    assert offered.m1 is customer and [f.organization.id for f in offered.candidates] == [customer.id]
+    assert mapping.allowed_organization(as_admin, customer.id) is customer
+    assert mapping.allowed_organization(as_admin, candidate.id) is None  # M1 decides alone
+    as_new = state(admin_email=f"new@{admin.email_domain}", company="Fabrikam")
+    offered = mapping.offer(as_new)
+    assert offered.m1 is None and {f.organization.id for f in offered.candidates} == {customer.id, candidate.id}
+    assert (offered.total, offered.more) == (2, False)
+    assert mapping.allowed_organization(as_new, candidate.id) is candidate
 
 
 def test_w6_an_organization_that_cannot_be_offered_is_refused(db, ordered, make_customer):

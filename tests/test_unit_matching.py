@@ -303,3 +303,114 @@ def test_m3_the_earliest_user_is_named_whatever_the_order_of_the_grants(db):
     db.add(AdminRole(user_id=earliest.id, organization_id=org.id, role="full_admin", granted_at=START))
     db.commit()
     assert matching.first_full_admin(org).email == "earliest@granted.example"
+
+
+# --- M2 at scale: ranked, capped, counted; M3 facts for a list ----------------------------------
+
+
+def ranked_ids(company, email, **options):
+    ranked = matching.ranked_candidates(company, email, **options)
+    return [org.id for org in ranked.shown], ranked.total
+
+
+def test_m2_candidates_rank_most_users_then_most_active_subscriptions_then_oldest(db):
+    few_users = add_org(db, "Rank Few", age_days=900)
+    busy = add_org(db, "Rank Busy", age_days=10)
+    paying_young = add_org(db, "Rank Paying Young", age_days=20)
+    paying_old = add_org(db, "Rank Paying Old", age_days=30)
+    for k in range(3):
+        add_user(db, busy, f"busy{k}@rank.example")
+    for org in (few_users, paying_young, paying_old):
+        add_user(db, org, f"{org.id}a@rank.example")
+        add_user(db, org, f"{org.id}b@elsewhere.example")  # users on any domain count
+    add_user(db, few_users, "x@elsewhere.example", active=False)  # a removed user still counts, as in M3
+    add_subscriptions(db, paying_young, "active", "cancelled", "pending")
+    add_subscriptions(db, paying_old, "active")
+    add_subscriptions(db, few_users, "cancelled", "pending")
+    assert ranked_ids("Rank Anything", "new@rank.example") == (
+        [few_users.id, busy.id, paying_old.id, paying_young.id],
+        4,
+    )
+
+
+def test_m2_the_list_is_capped_but_counts_every_organization_that_qualifies(db):
+    orgs = [add_org(db, f"Capped {n:02d}", age_days=100 + n) for n in range(matching.CANDIDATES_SHOWN + 3)]
+    for org in orgs:
+        add_user(db, org, f"u{org.id}@capped.example")
+    shown, total = ranked_ids("Capped", "new@capped.example")
+    oldest_first = [org.id for org in reversed(orgs)]  # equal users and subscriptions: the oldest first
+    assert (shown, total) == (oldest_first[: matching.CANDIDATES_SHOWN], len(orgs))
+    assert matching.ranked_candidates("Capped", "new@capped.example").more
+    assert ranked_ids("Capped", "new@capped.example", limit=2) == (oldest_first[:2], len(orgs))
+    assert not matching.ranked_candidates("Capped", "new@capped.example", limit=len(orgs)).more
+
+
+def test_m2_ranking_changes_what_is_shown_never_who_qualifies(db, monkeypatch):
+    """The same organizations, whichever side the database starts from (the domain's users or
+    the name prefix), and the same as the unranked rule."""
+    qualifying = []
+    for n, (name, email) in enumerate(
+        [("Samex One", "a@samex.example"), ("SAMEX Two", "b@Samex.example"), ("Samex Three", "c@other.example")]
+    ):
+        org = add_org(db, name, age_days=10 + n)
+        add_user(db, org, email)
+        if "samex" in email.lower():
+            qualifying.append(org.id)
+    pending = add_org(db, "Samex Pending", kind="partner", setup_pending=True)
+    add_user(db, pending, "p@samex.example")
+    elsewhere = add_org(db, "Other Name")
+    add_user(db, elsewhere, "o@samex.example")
+    unranked = {org.id for org in matching.candidates("Samex Anything", "new@samex.example")}
+    assert unranked == set(qualifying)
+    on_domain = matching._domain_organizations_if_fewer("samex", "samex.example")  # 4 on each side
+    assert sorted(on_domain) == sorted([*qualifying, pending.id, elsewhere.id])
+    assert matching._domain_organizations_if_fewer("samex", "nobody.example") == []
+    assert matching._domain_organizations_if_fewer("other", "samex.example") is None  # 1 named so
+    by_domain = ranked_ids("Samex Anything", "new@samex.example")
+    monkeypatch.setattr(matching, "_domain_organizations_if_fewer", lambda *_: None)  # the prefix leads
+    by_prefix = ranked_ids("Samex Anything", "new@samex.example")
+    assert by_domain == by_prefix and set(by_domain[0]) == unranked and by_domain[1] == 2
+    assert ranked_ids("  ", "new@samex.example") == ([], 0) and ranked_ids("Samex", "") == ([], 0)
+
+
+def test_m2_one_organization_is_checked_against_the_rule_recomputed(db):
+    org = add_org(db, "Checked Org")
+    add_user(db, org, "a@checked.example")
+    pending = add_org(db, "Checked Partner", kind="partner", setup_pending=True)
+    add_user(db, pending, "b@checked.example")
+    assert matching.is_candidate(org.id, "CHECKED anything", "new@checked.example").id == org.id
+    assert matching.is_candidate(org.id, "Chuck Checked", "new@checked.example") is None  # another prefix
+    assert matching.is_candidate(org.id, "Checked", "new@elsewhere.example") is None  # no user on the domain
+    assert matching.is_candidate(pending.id, "Checked", "new@checked.example") is None
+    assert matching.is_candidate(org.id, "", "new@checked.example") is None
+
+
+def test_m3_facts_for_a_list_are_each_organizations_facts_in_the_same_order(db, make_customer):
+    busy = add_org(db, "Facts Busy")
+    for k in range(10):
+        add_user(db, busy, f"u{k}@facts.example", "full_admin" if k in (3, 7) else None)
+    add_subscriptions(db, busy, "active", "pending")
+    old = add_org(db, "Facts Old", age_days=400)
+    add_user(db, old, "gone@old.example", "full_admin", active=False)
+    add_user(db, old, "reader@old.example", "read_only_admin")
+    customer, admin = make_customer(users=2)
+    orgs = [old, customer, busy]
+    listed = matching.facts_for(orgs)
+    one_by_one = [matching.facts(org) for org in orgs]
+    assert [(f.organization.id, f.users, f.active_subscriptions, f.full_admin, f.hints) for f in listed] == [
+        (f.organization.id, f.users, f.active_subscriptions, f.full_admin, f.hints) for f in one_by_one
+    ]
+    assert [(f.users, f.active_subscriptions, f.full_admin, f.hints) for f in listed] == [
+        (2, 0, None, ["abandoned"]),
+        (3, 0, admin.email, []),
+        (10, 1, "u3@facts.example", ["many_users", "confirm_with_admin"]),
+    ]
+    assert matching.facts_for([]) == []
+
+
+def test_w4_m1_one_query_tells_the_emails_organization_and_whether_it_is_an_admin_there(db, make_customer):
+    customer, admin = make_customer()
+    add_user(db, customer, "plain@w4.example")
+    assert matching.email_organization(admin.email.upper()) == (customer, True)
+    assert matching.email_organization("Plain@W4.example") == (customer, False)
+    assert matching.email_organization("nobody@w4.example") == (None, False)

@@ -19,6 +19,8 @@ from portal.models import AdminRole, Organization, Subscription, Trial, User
 OLD_ORGANIZATION = timedelta(days=365)
 # rule M3's guidance: "more users means more likely in use" - from this many users on.
 MANY_USERS = 10
+# rule M2's list as the organization step shows it: the most active candidates, this many at most.
+CANDIDATES_SHOWN = 10
 
 
 class Situation(Enum):
@@ -61,18 +63,45 @@ def first_full_admin(org: Organization) -> User | None:
 
 
 def facts(org: Organization, now: datetime | None = None) -> Facts:
+    return facts_for([org], now)[0]
+
+
+def facts_for(orgs: list[Organization], now: datetime | None = None) -> list[Facts]:
+    """Rule M3 for a list of organizations, in their order, in one query whatever their number:
+    each one's users, active subscriptions and first active full admin (the one
+    ``first_full_admin`` names), counted by the database."""
     now = now or clock.now()
-    users = db.scalar(select(func.count(User.id)).where(User.organization_id == org.id)) or 0
-    active = (
-        db.scalar(
-            select(func.count(Subscription.id)).where(
-                Subscription.organization_id == org.id, Subscription.status == "active"
-            )
-        )
-        or 0
+    ids = [org.id for org in orgs]
+    if not ids:
+        return []
+    first_admin = (
+        select(User.email)
+        .join(AdminRole, AdminRole.user_id == User.id)
+        .where(AdminRole.organization_id == Organization.id, AdminRole.role == "full_admin", User.active.is_(True))
+        .order_by(User.id)
+        .limit(1)
+        .scalar_subquery()
     )
-    admin = first_full_admin(org)
-    full_admin = admin.email if admin else None
+    rows = db.execute(
+        select(Organization.id, _users_of(), _active_subscriptions_of(), first_admin).where(Organization.id.in_(ids))
+    )
+    found = {row[0]: row[1:] for row in rows}
+    return [_facts(org, *found[org.id], now) for org in orgs]
+
+
+def _users_of():
+    return select(func.count()).where(User.organization_id == Organization.id).scalar_subquery()
+
+
+def _active_subscriptions_of():
+    return (
+        select(func.count())
+        .where(Subscription.organization_id == Organization.id, Subscription.status == "active")
+        .scalar_subquery()
+    )
+
+
+def _facts(org: Organization, users: int, active: int, full_admin: str | None, now: datetime) -> Facts:
     hints = []
     if active == 0 and now - org.created_at > OLD_ORGANIZATION:
         hints.append("abandoned")  # no active subscriptions and created long ago
@@ -85,34 +114,115 @@ def facts(org: Organization, now: datetime | None = None) -> Facts:
 
 def admin_organization(admin_email: str) -> Organization | None:
     """Rule M1: the organization where this email is an admin, if any."""
-    return db.scalar(
-        select(Organization)
-        .join(User, User.organization_id == Organization.id)
-        .join(AdminRole, AdminRole.user_id == User.id)
-        .where(User.email == email_key(admin_email))
-    )
+    organization, is_admin = email_organization(admin_email)
+    return organization if is_admin else None
 
 
 def user_organization(email: str) -> Organization | None:
     """Rule W4: a user belongs to exactly one organization; this is it, if the email is known."""
-    return db.scalar(
-        select(Organization).join(User, User.organization_id == Organization.id).where(User.email == email_key(email))
+    return email_organization(email)[0]
+
+
+def email_organization(email: str) -> tuple[Organization | None, bool]:
+    """Rules W4 and M1 in one query: the organization the email's user belongs to (if any), and
+    whether that user is one of its admins (an admin's role is always in its own organization)."""
+    row = db.execute(
+        select(Organization, AdminRole.user_id)
+        .join(User, User.organization_id == Organization.id)
+        .outerjoin(AdminRole, AdminRole.user_id == User.id)
+        .where(User.email == email_key(email))
+    ).first()
+    return (row[0], row[1] is not None) if row else (None, False)
+
+
+# Rule M2 intersects two lists that can both be long: organizations whose names start alike
+# ("Acme ", "Nordi", ... thousands at scale) and organizations with users on a domain (thousands on
+# a public mail provider's). One cheap query reads the domain's organizations and counts the
+# prefix's, each up to this many, and the database starts from the shorter: the domain's
+# organizations (by id), checking each one's prefix, or the prefix's, checking each one for a user
+# on the domain. Neither SQLite (averages only) nor PostgreSQL (no statistics on organizations per
+# domain) can tell which is shorter by itself. The rule is the same either way.
+PLAN_COUNT_UP_TO = 2000
+
+
+def _m2(company_name: str, admin_email: str, *, plan: bool = False) -> list | None:
+    """Rule M2's conditions on an organization, or None when the answers cannot match anything.
+    With ``plan``, written so that the database starts from the shorter side."""
+    prefix, domain = name_prefix(company_name), email_domain(admin_email)
+    if not prefix or not domain:
+        return None
+    not_pending = Organization.setup_pending.is_(False)
+    on_domain = _domain_organizations_if_fewer(prefix, domain) if plan else None
+    if on_domain is not None:
+        # "|| ''" keeps the prefix index out of it: the domain's few organizations lead.
+        return [Organization.id.in_(on_domain), (Organization.name_prefix + "") == prefix, not_pending]
+    has_domain_user = exists().where(User.organization_id == Organization.id, User.email_domain == domain)
+    return [Organization.name_prefix == prefix, has_domain_user, not_pending]
+
+
+def _domain_organizations_if_fewer(prefix: str, domain: str) -> list[int] | None:
+    """The ids of the organizations with users on the domain when they are fewer than those whose
+    names start with the prefix (and than ``PLAN_COUNT_UP_TO``); else None."""
+    on_domain = (
+        select(User.organization_id).where(User.email_domain == domain).distinct().limit(PLAN_COUNT_UP_TO).subquery()
     )
+    named = select(Organization.id).where(Organization.name_prefix == prefix).limit(PLAN_COUNT_UP_TO).subquery()
+    named_count = select(func.count()).select_from(named).scalar_subquery()
+    rows = db.execute(select(on_domain.c.organization_id, named_count)).all()
+    if not rows:
+        return []  # nobody on the domain: no organization qualifies
+    ids = [row[0] for row in rows]
+    return ids if len(ids) <= rows[0][1] and len(ids) < PLAN_COUNT_UP_TO else None
 
 
 def candidates(company_name: str, admin_email: str, *, exclude: set[int] = frozenset()) -> list[Organization]:
     """Rule M2: organizations whose name starts with the same five characters as the company
-    name, narrowed to those with users on the admin email's domain."""
-    prefix, domain = name_prefix(company_name), email_domain(admin_email)
-    if not prefix or not domain:
+    name, narrowed to those with users on the admin email's domain. Every one of them, oldest
+    first: the pages show ``ranked_candidates`` instead."""
+    conditions = _m2(company_name, admin_email)
+    if conditions is None:
         return []
-    has_domain_user = exists().where(User.organization_id == Organization.id, User.email_domain == domain)
-    query = (
-        select(Organization)
-        .where(Organization.name_prefix == prefix, has_domain_user, Organization.setup_pending.is_(False))
-        .order_by(Organization.created_at)
-    )
+    query = select(Organization).where(*conditions).order_by(Organization.created_at)
     return [org for org in db.scalars(query) if org.id not in exclude]
+
+
+def is_candidate(organization_id: int, company_name: str, admin_email: str) -> Organization | None:
+    """Rule M2 for one organization, recomputed: it, if it satisfies M2 for these answers."""
+    conditions = _m2(company_name, admin_email)
+    if conditions is None:
+        return None
+    return db.scalar(select(Organization).where(Organization.id == organization_id, *conditions))
+
+
+@dataclass
+class Ranked:
+    """What the organization step shows of M2's candidates: the first ``CANDIDATES_SHOWN`` by rank,
+    and how many organizations satisfy M2 in all."""
+
+    shown: list[Organization]
+    total: int
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self.shown)
+
+
+def ranked_candidates(company_name: str, admin_email: str, *, limit: int | None = None) -> Ranked:
+    """M2's candidates ranked most users first, then most active subscriptions, then oldest, capped
+    at ``limit`` (default ``CANDIDATES_SHOWN``), with the number of all of them, in two queries
+    whatever their number. The rule decides who qualifies (``_m2``); the rank only decides what
+    is shown first."""
+    conditions = _m2(company_name, admin_email, plan=True)
+    if conditions is None:
+        return Ranked([], 0)
+    users, active = _users_of().label("user_count"), _active_subscriptions_of().label("active_count")
+    rows = db.execute(
+        select(Organization, users, active, func.count().over())
+        .where(*conditions)
+        .order_by(users.desc(), active.desc(), Organization.created_at, Organization.id)
+        .limit(limit or CANDIDATES_SHOWN)
+    ).all()
+    return Ranked([row[0] for row in rows], rows[0][3] if rows else 0)
 
 
 def situation(role: str, organization: Organization, partner_id: int) -> Situation:
@@ -151,7 +261,22 @@ def trial_conversion_problem(offer: str, organization: Organization, admin_email
     trial's admin email) or None."""
     if offer != "A-FLEX-CC":
         return None
-    trial = latest_trial(organization)
+    return _conversion_problem(latest_trial(organization), admin_email)
+
+
+def trial_conversion_problems(offer: str, organizations: list[Organization], admin_email: str) -> dict:
+    """``trial_conversion_problem`` for each organization (by id), in one query whatever their number."""
+    ids = [org.id for org in organizations]
+    if offer != "A-FLEX-CC" or not ids:
+        return dict.fromkeys(ids)
+    latest: dict[int, Trial] = {}
+    trials = select(Trial).where(Trial.customer_id.in_(ids)).order_by(Trial.created_at.desc(), Trial.id.desc())
+    for trial in db.scalars(trials):
+        latest.setdefault(trial.customer_id, trial)
+    return {i: _conversion_problem(latest.get(i), admin_email) for i in ids}
+
+
+def _conversion_problem(trial: Trial | None, admin_email: str) -> str | None:
     if trial is None:
         return None
     if trial_expired(trial):

@@ -28,6 +28,8 @@ class Organization(Base):
         CheckConstraint("length(country) = 2", name="country_iso2"),
         CheckConstraint("managing_partner_id IS NULL OR managing_partner_id <> id", name="not_own_partner"),
         CheckConstraint("setup_pending = false OR kind = 'partner'", name="pending_is_partner"),
+        # rule M2 from the name prefix (a public mail domain's candidates), without reading rows.
+        Index("ix_organizations_name_prefix_pending_created", "name_prefix", "setup_pending", "created_at"),
         # rule T17: there is one free consumer organization.
         Index(
             "uq_organizations_one_free_consumer",
@@ -42,7 +44,7 @@ class Organization(Base):
     name: Mapped[str] = mapped_column(String(200))
     # rule M2 looks organizations up by the first five characters of the normalized name.
     name_normalized: Mapped[str] = mapped_column(String(200))
-    name_prefix: Mapped[str] = mapped_column(String(5), index=True)
+    name_prefix: Mapped[str] = mapped_column(String(5))
     kind: Mapped[str] = mapped_column(String(10))
     partner_tier: Mapped[int | None] = mapped_column(Integer)
     certified: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain.catalog import OFFERS, SERVICES, SUBSCRIPTION_STATUSES, sql_in
@@ -22,10 +22,12 @@ class Subscription(Base):
         CheckConstraint("status <> 'active' OR billing_started_at IS NOT NULL", name="active_bills"),
         # One order provisions one subscription (rule W7).
         UniqueConstraint("order_id", name="uq_subscriptions_order_id"),
+        # rules M2, M3: an organization's active subscriptions counted from the index.
+        Index("ix_subscriptions_organization_id_status", "organization_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
     offer: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20), default="pending")

@@ -37,17 +37,48 @@ class Mapped:
     partner_admin: User | None  # created for a new partner organization (rule W8)
 
 
-def allowed_organizations(order: Order, state: dict) -> dict[int, Organization]:
-    """The organizations W6 may offer for these answers, recomputed (never taken from the session)."""
+@dataclass
+class Offer:
+    """What W6 offers for these answers: the M1 organization, or M2's ranked candidates (with the
+    W4 holder of the email among them) and their M3 facts."""
+
+    m1: Organization | None
+    holder: Organization | None
+    candidates: list[matching.Facts]
+    total: int = 0  # organizations that satisfy M2, shown or not
+    ranked: int = 0  # how many of them are shown
+
+    @property
+    def more(self) -> bool:
+        """More organizations satisfy M2 than are shown."""
+        return self.total > self.ranked
+
+
+def offer(state: dict) -> Offer:
+    """W6's offer, recomputed from the answers, in a fixed number of queries whatever the number
+    of candidates (the organization step's M1, W4, M2 and M3 lookups)."""
     email = state["admin_email"]
-    m1 = matching.admin_organization(email)
-    if m1 is not None:
-        return {m1.id: m1}
-    offered = {org.id: org for org in matching.candidates(state["company"], email)}
-    holder = matching.user_organization(email)
-    if holder is not None:
-        offered[holder.id] = holder
-    return offered
+    holder, is_admin = matching.email_organization(email)
+    if is_admin:  # rule M1
+        return Offer(holder, None, matching.facts_for([holder]))
+    ranked = matching.ranked_candidates(state["company"], email)
+    shown = list(ranked.shown)
+    if holder is not None and all(org.id != holder.id for org in shown):
+        shown.insert(0, holder)  # rule W4: the email's organization is always offered
+    return Offer(None, holder, matching.facts_for(shown), ranked.total, len(ranked.shown))
+
+
+def allowed_organization(state: dict, organization_id: int) -> Organization | None:
+    """The organization W6 may map to for these answers, recomputed (never taken from the session
+    or the form): the M1 organization alone, else the W4 holder of the email or any organization
+    that satisfies M2, whether or not it was among those shown."""
+    email = state["admin_email"]
+    holder, is_admin = matching.email_organization(email)
+    if is_admin:  # rule M1: that organization only
+        return holder if holder.id == organization_id else None
+    if holder is not None and holder.id == organization_id:  # rule W4
+        return holder
+    return matching.is_candidate(organization_id, state["company"], email)
 
 
 def _new_admin(email: str, organization: Organization, language: str, now) -> User:
@@ -104,7 +135,7 @@ def map_order(order_id: int, state: dict, *, language: str, actor_email: str | N
         invitations.invite(admin)  # the new customer admin chooses a password from the email
         reason = "new_organization"
     else:
-        organization = allowed_organizations(order, state).get(int(choice))
+        organization = allowed_organization(state, int(choice))
         if organization is None:
             raise MappingRefused(_l("That organization can no longer be chosen. Go back and choose again."))
         problem = matching.trial_conversion_problem(order.offer, organization, state["admin_email"])

@@ -6,9 +6,10 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.auth import throttle
 from portal.domain import matching
+from portal.domain.mail_domains import is_public_address
+from portal.domain.normalize import email_domain
 from portal.domain.residency import country_choices, is_unsupported, region_for
 from portal.i18n import current_language, languages, native_name
-from portal.i18n.collation import sorted_for
 from portal.infra.db import db
 from portal.infra.url_converters import parse_id
 from portal.orders.rules import OrderRuleError, change_contact, closing_date, record_setup_started
@@ -16,7 +17,7 @@ from portal.people.add_me import ask_to_be_added as ask_full_admin
 from portal.people.rules import PeopleRuleError
 from portal.wizard import forms, state
 from portal.wizard.blueprint import bp, htmx_event, order_for, render_step, stop
-from portal.wizard.mapping import AlreadyMapped, MappingRefused, allowed_organizations, map_order
+from portal.wizard.mapping import AlreadyMapped, MappingRefused, allowed_organization, map_order, offer
 
 
 def _go(token: str, step: str):
@@ -222,7 +223,8 @@ def organization(token: str):
     if redirect_to:
         return redirect_to
     email = answers["admin_email"]
-    m1 = matching.admin_organization(email)
+    found = offer(answers)  # rules M1, W4, M2, M3: ranked, capped, in a fixed number of queries
+    m1 = found.m1
     if m1 is not None:  # rule M1: the admin email decides
         form = forms.MatchReviewForm()
         if form.validate_on_submit():
@@ -237,17 +239,23 @@ def organization(token: str):
                 state.save(order.id, organization=str(m1.id), reason="m1_email_match")
                 return _go(token, "confirm")
         return _page(
-            "organization", order, answers, token, form, m1=matching.facts(m1), region=region_for(answers["country"])
+            "organization", order, answers, token, form, m1=found.candidates[0], region=region_for(answers["country"])
         )
 
-    offered = allowed_organizations(order, answers)
-    holder = matching.user_organization(email)
+    offered = {f.organization.id: f.organization for f in found.candidates}
     form = forms.OrganizationForm(data={"organization": answers.get("organization")})
+    posted = parse_id(request.form.get("organization", "")) if request.method == "POST" else None
+    if posted is not None and posted not in offered:
+        # Any organization that satisfies M2 may be chosen, shown or not (the rank changes as
+        # organizations grow); the rule is recomputed here, never taken from the form.
+        allowed = allowed_organization(answers, posted)
+        if allowed is not None:
+            offered[allowed.id] = allowed
     choices = [(str(org_id), org.name) for org_id, org in offered.items()]
-    if holder is None:
+    if found.holder is None:
         choices.append(("new", _("Create a new organization")))
     form.organization.choices = choices
-    problems = {org_id: matching.trial_conversion_problem(order.offer, org, email) for org_id, org in offered.items()}
+    problems = matching.trial_conversion_problems(order.offer, list(offered.values()), email)
     if form.validate_on_submit():
         choice = form.organization.data
         if choice == "new":
@@ -271,10 +279,12 @@ def organization(token: str):
         token,
         form,
         m1=None,
-        candidates=[
-            matching.facts(org) for org in sorted_for(current_language(), offered.values(), key=lambda org: org.name)
-        ],
-        holder=holder,
+        candidates=found.candidates,
+        holder=found.holder,
+        total=found.total,
+        more=found.more,
+        public_domain=email_domain(email) if is_public_address(email) else None,
+        shown=matching.CANDIDATES_SHOWN,
         problems=problems,
         region=region_for(answers["country"]),
     )
@@ -312,7 +322,7 @@ def ask_to_be_added(token: str):
     form = forms.AskToBeAddedForm()
     if not form.validate_on_submit() or parse_id(form.organization.data) is None:
         return _go(token, "organization")
-    organization = allowed_organizations(order, answers).get(parse_id(form.organization.data))
+    organization = allowed_organization(answers, parse_id(form.organization.data))
     if organization is None:  # only an organization this wizard could have offered
         return _go(token, "organization")
     # Requests go to the organization's first full admin: counted per organization, and per client.
@@ -340,7 +350,7 @@ def _summary(order, answers):
     choice = answers.get("organization")
     existing = None
     if choice and choice != "new":
-        existing = allowed_organizations(order, answers).get(int(choice))
+        existing = allowed_organization(answers, int(choice))
     return {
         "existing": existing,
         "region": region_for(answers.get("country", "")),
