@@ -152,6 +152,10 @@ def customer_admins(org: Organization) -> list[User]:
     )
 
 
+# rule T16: the partner's admins who hear about its trials (those who sell), not its read-only ones.
+PARTNER_NOTIFIED_ROLES = ("full_admin", "sales_full_admin", "sales_admin")
+
+
 def partner_admins(partner_id: int) -> list[User]:
     return list(
         db.scalars(
@@ -159,7 +163,7 @@ def partner_admins(partner_id: int) -> list[User]:
             .join(AdminRole, AdminRole.user_id == User.id)
             .where(
                 AdminRole.organization_id == partner_id,
-                AdminRole.role.in_(("full_admin", "sales_full_admin", "sales_admin")),
+                AdminRole.role.in_(PARTNER_NOTIFIED_ROLES),
             )
             .order_by(User.id)
         )
