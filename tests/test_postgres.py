@@ -210,3 +210,36 @@ def test_l4_the_customers_list_sorts_and_pages_with_icu_collations_on_postgres(p
         swedish = [row.customer.name for row in customer_page(northwind, lang="sv").rows]
         english = [row.customer.name for row in customer_page(northwind, lang="en").rows]
         assert swedish != english  # Åkerlund moves after Z in Swedish
+
+
+def test_t16_two_schedulers_share_the_expiry_day_and_expire_each_trial_once_on_postgres(pg_app, postgres_url):
+    """Three batches' worth of trials due at once, two schedulers at the same moment: SKIP LOCKED
+    gives them different batches; every trial is expired, announced and recorded once."""
+    from portal.infra.db import db
+    from portal.models import AuditEvent, OutgoingEmail, Trial
+    from portal.trials import schedule
+    from tests.bulk import due_trials
+    from tests.concurrency import at_once
+
+    engine = create_engine(postgres_url)
+    partner = due_trials(engine, 2 * schedule.BATCH + 50, ends_on=START.date(), now=START)
+    engine.dispose()
+
+    def expirations():
+        with pg_app.app_context():
+            return schedule.expirations()
+
+    counts = at_once([expirations, expirations])
+    with pg_app.app_context():
+        ours = set(db.scalars(select(Trial.id).where(Trial.partner_id == partner, Trial.status == "expired")))
+        still = db.scalar(select(func.count(Trial.id)).where(Trial.partner_id == partner, Trial.status == "active"))
+        keys = db.scalars(select(OutgoingEmail.dedupe_key).where(OutgoingEmail.kind == "trial_expired")).all()
+        audited = [
+            details["trial"]
+            for details in db.scalars(select(AuditEvent.details).where(AuditEvent.action == "trial_expired"))
+            if details["trial"] in ours
+        ]
+    assert (len(ours), still) == (2 * schedule.BATCH + 50, 0)
+    assert sum(counts) >= len(ours)
+    emailed = [int(key.split(":")[1]) for key in keys if int(key.split(":")[1]) in ours]
+    assert sorted(emailed) == sorted(audited) == sorted(ours)  # one email (the customer's admin) and one entry each

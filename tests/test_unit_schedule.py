@@ -2,6 +2,7 @@
 clock moved day by day: the exact day counts, who is emailed in which language, what the audit
 records, and that a second run changes nothing and sends nothing."""
 
+from collections import Counter
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -502,15 +503,25 @@ def test_t17_a_customer_whose_only_subscription_is_not_active_loses_its_users(
 def meanwhile(app, db, **values):
     """After the scheduler has listed the trials that are due (and committed), another
     transaction - a customer answering, a partner extending or converting, a second scheduler -
-    sets ``values`` on every trial before this run claims them."""
+    sets ``values`` on every trial before this run claims them. A step that lists and claims in
+    one statement (the expiry day's batches) gets the change just before that statement."""
+    engine, done = app.extensions["portal.engine"], []
 
-    def change(_session):
-        with Session(app.extensions["portal.engine"]) as other:
+    def change(*_args):
+        if done:
+            return
+        done.append(True)
+        with Session(engine) as other:
             other.execute(update(Trial).values(**values))
             other.commit()
 
+    def before_claim(_conn, _cursor, statement, *_args):
+        if statement.lstrip().upper().startswith("UPDATE TRIALS"):
+            change()
+
     db.commit()
     event.listen(db(), "after_commit", change, once=True)
+    event.listen(engine, "before_cursor_execute", before_claim)
 
 
 def test_t9_a_trial_answered_after_it_was_listed_is_not_timed_out(app, db, pending_trial, clock):
@@ -579,3 +590,84 @@ def test_t16_t17_t18_each_step_counts_every_trial_it_handles(db, active_trial, c
     clock.advance(days=15)
     assert schedule.numbers_released() == 2
     assert {reload(db, t).status for t in (first, second)} == {"ended"}
+
+
+# --- T16 at scale: the expiry day in batches ------------------------------------------------------
+
+
+def test_t16_the_expiry_day_takes_trials_in_batches_each_expired_announced_and_recorded_once(
+    db, active_trial, clock, monkeypatch
+):
+    monkeypatch.setattr(schedule, "BATCH", 2)  # five trials: batches of 2, 2 and 1
+    trials = [active_trial() for _ in range(5)]
+    at(clock, trials[0].ends_on)
+    assert schedule.expirations() == 5
+    assert schedule.expirations() == 0
+    assert {reload(db, t).status for t in trials} == {"expired"}
+    keys = Counter(e.dedupe_key.rsplit(":", 1)[0] for e in emails(db, "trial_expired"))
+    assert keys == {f"trial:{t.id}:expired:{t.ends_on.isoformat()}": 2 for t in trials}  # customer and partner
+    assert sorted(e.details["trial"] for e in events(db, "trial_expired")) == [t.id for t in trials]
+
+
+def test_t16_a_trial_that_fails_on_its_expiry_day_holds_back_no_other_of_its_batch(
+    db, active_trial, clock, monkeypatch
+):
+    """The batch is undone and done again one trial at a time: the others expire, announced and
+    recorded; the failing one stays active with no email, and its error is raised."""
+    first, bad, third = (active_trial() for _ in range(3))
+    notices = schedule._notices
+
+    def failing(trial, *args, **kwargs):
+        if trial.id == bad.id:
+            raise RuntimeError("cannot render")
+        return notices(trial, *args, **kwargs)
+
+    monkeypatch.setattr(schedule, "_notices", failing)
+    at(clock, first.ends_on)
+    with pytest.raises(RuntimeError, match="cannot render"):
+        schedule.expirations()
+    db.rollback()
+    assert [reload(db, t).status for t in (first, bad, third)] == ["expired", "active", "active"]
+    assert {e.dedupe_key.split(":")[1] for e in emails(db, "trial_expired")} == {str(first.id)}
+    monkeypatch.setattr(schedule, "_notices", notices)
+    assert schedule.expirations() == 2  # the next run does the rest
+    assert sorted(e.details["trial"] for e in events(db, "trial_expired")) == [first.id, bad.id, third.id]
+
+
+def test_t16_a_key_queued_meanwhile_fails_the_batch_and_the_one_by_one_pass_skips_it(
+    app, db, active_trial, clock, monkeypatch
+):
+    """Between the batch's duplicate check and its commit another transaction queues one of its
+    emails: the unique key refuses the commit, and trial by trial nothing is sent twice."""
+    from portal.mail import outbox
+
+    trials = [active_trial() for _ in range(2)]
+    at(clock, trials[0].ends_on)
+    checked = outbox.queued_keys
+
+    def then_someone_queues(keys):
+        keys = list(keys)
+        found = checked(keys)
+        with Session(app.extensions["portal.engine"]) as other:
+            row = OutgoingEmail(
+                kind="trial_expired",
+                to_address="someone@example.net",
+                language="en",
+                dedupe_key=keys[0],
+                subject="s",
+                body_text="t",
+                body_html="h",
+                status="queued",
+                attempts=0,
+                created_at=clock.at,
+                next_attempt_at=clock.at,
+            )
+            other.add(row)
+            other.commit()
+        return found
+
+    monkeypatch.setattr(schedule, "queued_keys", then_someone_queues)
+    assert schedule.expirations() == 2
+    sent = Counter(e.dedupe_key for e in emails(db, "trial_expired"))
+    assert len(sent) == 4 and set(sent.values()) == {1}
+    assert len(events(db, "trial_expired")) == 2

@@ -49,15 +49,11 @@ def render(kind: str, language: str, **context) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def queue(
-    kind: str, *, to: str, language: str, dedupe_key: str, order_id: int | None = None, **context
-) -> OutgoingEmail | None:
-    """Queue one email unless one with the same key exists; returns it, or None if it existed."""
-    if db.scalar(select(OutgoingEmail.id).where(OutgoingEmail.dedupe_key == dedupe_key)):
-        return None
+def compose(kind: str, *, to: str, language: str, dedupe_key: str, order_id: int | None = None, **context):
+    """The outbox row of one email, rendered, not yet added to the session."""
     subject, text, html = render(kind, language, **context)
     now = clock.now()
-    email = OutgoingEmail(
+    return OutgoingEmail(
         kind=kind,
         to_address=to,
         language=language,
@@ -71,12 +67,33 @@ def queue(
         next_attempt_at=now,
         order_id=order_id,
     )
+
+
+def queue(
+    kind: str, *, to: str, language: str, dedupe_key: str, order_id: int | None = None, **context
+) -> OutgoingEmail | None:
+    """Queue one email unless one with the same key exists; returns it, or None if it existed."""
+    if db.scalar(select(OutgoingEmail.id).where(OutgoingEmail.dedupe_key == dedupe_key)):
+        return None
+    email = compose(kind, to=to, language=language, dedupe_key=dedupe_key, order_id=order_id, **context)
     try:
         with db.begin_nested():
             db.add(email)
     except IntegrityError:
         return None  # another transaction queued it first
     return email
+
+
+def queued_keys(keys) -> set[str]:
+    """Which of ``keys`` are already in the outbox, in one query: for a caller that queues many
+    emails in one transaction (``compose`` and ``db.add``), where a key that appears meanwhile
+    makes the whole transaction fail on the unique key instead of sending anything twice."""
+    keys = list(keys)
+    found = set()
+    for begin in range(0, len(keys), 1000):
+        chunk = keys[begin : begin + 1000]
+        found.update(db.scalars(select(OutgoingEmail.dedupe_key).where(OutgoingEmail.dedupe_key.in_(chunk))))
+    return found
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -152,6 +152,10 @@ def customer_admins(org: Organization) -> list[User]:
     )
 
 
+# rule T16: the partner's admins who hear about its trials (those who sell), not its read-only ones.
+PARTNER_NOTIFIED_ROLES = ("full_admin", "sales_full_admin", "sales_admin")
+
+
 def partner_admins(partner_id: int) -> list[User]:
     return list(
         db.scalars(
@@ -159,7 +163,7 @@ def partner_admins(partner_id: int) -> list[User]:
             .join(AdminRole, AdminRole.user_id == User.id)
             .where(
                 AdminRole.organization_id == partner_id,
-                AdminRole.role.in_(("full_admin", "sales_full_admin", "sales_admin")),
+                AdminRole.role.in_(PARTNER_NOTIFIED_ROLES),
             )
             .order_by(User.id)
         )
@@ -370,10 +374,19 @@ def resend_consent(trial: Trial, *, actor, nonce: str) -> int:
     return sent
 
 
+def locked(trial: Trial) -> Trial:
+    """The trial's row locked until the transaction ends, and read again: a request that waited
+    for another one's transition sees the status it committed (PostgreSQL's READ COMMITTED; on
+    SQLite a writing request holds the database's write lock from its start)."""
+    query = select(Trial).where(Trial.id == trial.id).with_for_update()
+    return db.scalar(query.execution_options(populate_existing=True))
+
+
 def answer_consent(trial: Trial, *, user, accept: bool) -> None:
     """rules T8, T9: a full admin of the customer accepts (awaiting provisioning) or declines."""
     if user.organization_id != trial.customer_id or user.role != "full_admin":
         raise TrialRuleError(_l("Only a full admin of the organization can answer a trial request."))
+    trial = locked(trial)  # two tabs (or two instances) answering at once: one answer
     if trial.status != "pending_consent":
         raise TrialRuleError(_l("This trial request has already been answered."))
     now = clock.now()

@@ -1,21 +1,32 @@
 """What time does to trials (run by `flask portal tick`): rules T9, T16, T17, T18.
 
-Every step claims its rows with a conditional update, one trial per transaction, and every email
-has a unique key, so two runs at once change nothing twice and send nothing twice.
+Every step claims its rows with a conditional update and every email has a unique key, so two
+runs at once change nothing twice and send nothing twice. Most steps take one trial per
+transaction; the expiry day, which a whole cohort of trials reaches at once, claims them in
+batches (``BATCH``) that schedulers running side by side share out on PostgreSQL (``SKIP LOCKED``).
 """
 
 from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from portal.audit import record
 from portal.infra import clock
 from portal.infra.db import db
-from portal.mail.outbox import queue
+from portal.mail.outbox import compose, queue, queued_keys
 from portal.models import AdminRole, ConsentRequest, Organization, Subscription, Trial, User
-from portal.trials.lifecycle import customer_admins, partner_admins, release_services, remove_from_list
+from portal.trials.lifecycle import (
+    PARTNER_NOTIFIED_ROLES,
+    customer_admins,
+    partner_admins,
+    release_services,
+    remove_from_list,
+)
 from portal.trials.vocabulary import CONSENT_DAYS, GRACE_DAYS, NUMBERS_KEPT_DAYS, WARNING_DAYS
+
+BATCH = 200  # trials claimed (and their effects committed) per transaction on the expiry day
 
 
 def _ids(*where):
@@ -45,28 +56,46 @@ def consent_timeouts() -> int:
     return done
 
 
-def _notify(trial: Trial, kind: str, key: str) -> int:
-    """rule T16: every customer admin and the partner's admins, each in their own language."""
+def _claim_batch(*conditions, **values) -> list[int]:
+    """Set ``values`` on up to ``BATCH`` trials that meet ``conditions``, in this transaction; their
+    ids. On PostgreSQL rows that another run has claimed and not yet committed are skipped
+    (``FOR UPDATE SKIP LOCKED``), so two schedulers work on different trials instead of one
+    waiting for the other; on SQLite one writer at a time holds the database anyway."""
+    pick = select(Trial.id).where(*conditions).order_by(Trial.id).limit(BATCH)
+    if db.get_bind().dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    claimed = db.scalars(
+        update(Trial).where(Trial.id.in_(pick.scalar_subquery()), *conditions).values(**values).returning(Trial.id)
+    )
+    return sorted(claimed)
+
+
+def _notices(trial: Trial, kind: str, key: str, admins: list[User] | None = None) -> list[dict]:
+    """rule T16: the emails to every customer admin and the partner's admins, each in their own
+    language, as ``queue``'s arguments (``admins`` when the caller has loaded them already)."""
     customer = db.get(Organization, trial.customer_id)
     partner = db.get(Organization, trial.partner_id)
     services = [s.service for s in trial.services]
-    sent = 0
-    for admin in customer_admins(customer) + partner_admins(trial.partner_id):
-        sent += (
-            queue(
-                kind,
-                to=admin.email,
-                language=admin.mail_language,
-                dedupe_key=f"trial:{trial.id}:{key}:{admin.id}",
-                customer_name=customer.name,
-                partner_name=partner.name,
-                services=services,
-                ends_on=trial.ends_on,
-                for_partner=admin.organization_id == partner.id,
-            )
-            is not None
+    if admins is None:
+        admins = customer_admins(customer) + partner_admins(trial.partner_id)
+    return [
+        dict(
+            kind=kind,
+            to=admin.email,
+            language=admin.mail_language,
+            dedupe_key=f"trial:{trial.id}:{key}:{admin.id}",
+            customer_name=customer.name,
+            partner_name=partner.name,
+            services=services,
+            ends_on=trial.ends_on,
+            for_partner=admin.organization_id == partner.id,
         )
-    return sent
+        for admin in admins
+    ]
+
+
+def _notify(trial: Trial, kind: str, key: str) -> int:
+    return sum(queue(**notice) is not None for notice in _notices(trial, kind, key))
 
 
 def expiry_warnings() -> int:
@@ -82,16 +111,70 @@ def expiry_warnings() -> int:
 
 
 def expirations() -> int:
-    """rule T16: on the expiry day the trial expires and the admins are told; licenses show Expired."""
+    """rule T16: on the expiry day the trial expires and the admins are told; licenses show Expired.
+
+    Trials are claimed ``BATCH`` at a time; the claim, the emails and the audit entries of a
+    batch commit together, so a trial is expired, announced and recorded once or not at all.
+    A batch that fails is done again one trial per transaction: one trial's trouble (its error
+    is raised, as the other steps raise theirs) never holds back the rest."""
     today, now, done = clock.today(), clock.now(), 0
-    for trial_id in _ids(Trial.status == "active", Trial.ends_on <= today):
-        if _claim(trial_id, Trial.status == "active", Trial.ends_on <= today, status="expired"):
-            trial = db.get(Trial, trial_id)
-            _notify(trial, "trial_expired", f"expired:{trial.ends_on.isoformat()}")
-            record("trial_expired", organization_id=trial.partner_id, trial=trial_id, at=now.isoformat())
-            done += 1
-        db.commit()
+    due = (Trial.status == "active", Trial.ends_on <= today)
+    while ids := _claim_batch(*due, status="expired"):
+        try:
+            _expired(ids, now)
+            db.commit()
+            done += len(ids)
+        except Exception:  # noqa: BLE001 - the batch is undone and done again, one by one
+            db.rollback()
+            for trial_id in ids:
+                if _claim(trial_id, *due, status="expired"):
+                    _expired([trial_id], now, one_by_one=True)
+                    done += 1
+                db.commit()
     return done
+
+
+def _expired(ids: list[int], now, *, one_by_one: bool = False) -> None:
+    """The emails and audit entries of claimed trials, loaded in a few queries for the batch;
+    ``one_by_one`` queues each email as ``queue`` does (in a savepoint, a duplicate skipped)."""
+    trials = db.scalars(select(Trial).where(Trial.id.in_(ids)).options(selectinload(Trial.services))).all()
+    organizations = {t.customer_id for t in trials} | {t.partner_id for t in trials}
+    # Held until the batch is done, so that db.get finds them in the session (which keeps only
+    # weak references) instead of asking the database again.
+    loaded = db.scalars(select(Organization).where(Organization.id.in_(organizations))).all()
+    admins = _admins_by_organization(organizations)
+    notices = []
+    for trial in sorted(trials, key=lambda t: t.id):
+        recipients = admins.get((trial.customer_id, "customer"), []) + admins.get((trial.partner_id, "partner"), [])
+        notices += _notices(trial, "trial_expired", f"expired:{trial.ends_on.isoformat()}", recipients)
+        record("trial_expired", organization_id=trial.partner_id, trial=trial.id, at=now.isoformat())
+    if one_by_one:
+        for notice in notices:
+            queue(**notice)
+    else:
+        # The batch's emails and audit entries are written together at the commit. A key already
+        # queued is skipped; one queued meanwhile by another transaction fails the commit on the
+        # unique key, and the batch is done again one trial at a time.
+        known = queued_keys(notice["dedupe_key"] for notice in notices)
+        db.add_all([compose(**notice) for notice in notices if notice["dedupe_key"] not in known])
+    del loaded
+
+
+def _admins_by_organization(organization_ids) -> dict[tuple[int, str], list[User]]:
+    """What ``customer_admins`` (every admin) and ``partner_admins`` (those who sell) return, for
+    many organizations in one query: keyed by (organization id, "customer" or "partner")."""
+    rows = db.execute(
+        select(User, AdminRole.role)
+        .join(AdminRole, AdminRole.user_id == User.id)
+        .where(AdminRole.organization_id.in_(organization_ids))
+        .order_by(User.id)
+    ).all()
+    found: dict[tuple[int, str], list[User]] = {}
+    for user, role in rows:
+        found.setdefault((user.organization_id, "customer"), []).append(user)
+        if role in PARTNER_NOTIFIED_ROLES:
+            found.setdefault((user.organization_id, "partner"), []).append(user)
+    return found
 
 
 def grace_period_ends() -> int:

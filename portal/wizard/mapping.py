@@ -106,7 +106,12 @@ def _new_admin(email: str, organization: Organization, language: str, now) -> Us
 
 def map_order(order_id: int, state: dict, *, language: str, actor_email: str | None = None) -> Mapped:
     now = clock.now()
-    order = db.scalar(select(Order).where(Order.id == order_id).with_for_update())
+    # Locked, then read again: the request loaded the order before (the link's check), and a
+    # confirmation that waited for the lock must see the status the winner committed (PostgreSQL;
+    # SQLite's BEGIN IMMEDIATE already serializes writing requests).
+    order = db.scalar(
+        select(Order).where(Order.id == order_id).with_for_update().execution_options(populate_existing=True)
+    )
     if order is None or order.status != "awaiting_provisioning":
         raise AlreadyMapped()
     partner = order.partner
