@@ -1,6 +1,8 @@
 """The root redirect (rule L2), each language's home page, and the load balancer's health check."""
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+import os
+
+from flask import Blueprint, Response, current_app, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -29,6 +31,17 @@ def home():
         if allowed(current_user, "view_organization"):
             return redirect(url_for("organization.overview"))
     return render_template("home.html")
+
+
+@bp.route("/favicon.ico")
+@csrf.exempt
+def favicon():
+    """The icon browsers ask for at the root (the pages name the SVG one too); cached for a day."""
+    icon = current_app.extensions.get("portal.favicon")
+    if icon is None:  # 4 kB, read once per process: no open file is handed to the response
+        with open(os.path.join(current_app.static_folder, "favicon.ico"), "rb") as file:
+            icon = current_app.extensions["portal.favicon"] = file.read()
+    return Response(icon, mimetype="image/vnd.microsoft.icon", headers={"Cache-Control": "public, max-age=86400"})
 
 
 @bp.route("/healthz")

@@ -2,6 +2,8 @@
 
 The features' own helpers (audit event descriptions, data residency) are wired by the app factory."""
 
+import re
+
 from babel import Locale
 from babel.lists import format_list
 from flask_babel import (
@@ -13,6 +15,7 @@ from flask_babel import (
     get_locale,
     pgettext,
 )
+from markupsafe import Markup, escape
 
 from portal.i18n import labels, native_name, timezones
 from portal.i18n.currency import billing_currency, currency_label
@@ -40,6 +43,16 @@ def relative_time(value) -> str:
     return format_timedelta(delta, granularity="day", threshold=1.5, add_direction=True)
 
 
+def email_breaks(value) -> Markup:
+    """An email address that a narrow screen may break only after its @ and its dots (``<wbr>``),
+    never inside a word: ``jonas.<wbr>zdravje@<wbr>zdravje.<wbr>example``. Only where no such
+    opportunity fits does a cell's ``overflow-wrap`` break inside a piece."""
+    if not value:
+        return Markup("")
+    pieces = re.split(r"(?<=[@.])", str(value))
+    return Markup("<wbr>").join(escape(piece) for piece in pieces)
+
+
 def init_app(app) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -56,6 +69,7 @@ def init_app(app) -> None:
         # "in 5 days" / "3 days ago", counted from the portal's clock.
         relative=relative_time,
         language_name=native_name,
+        email=email_breaks,
         timezone=lambda zone: timezones.label(zone, str(get_locale())) if zone else "",
     )
     app.jinja_env.globals.update(
