@@ -152,6 +152,8 @@ def test_320_px_header_is_a_menu_and_languages_one_menu(live_portal, page, lang)
 def test_1280_px_header_stays_on_one_row(live_portal, page, lang):
     p = Pages(page, live_portal.url, lang, 1280)
     p.sign_in(PARTNERS[lang])
+    p.visit("/", "home")
+    p.visit("/customers/", "customers")
     p.visit("/orders/", "orders")
     assert page.locator(".nav-wide").first.is_visible() and not page.locator(".nav-narrow").is_visible()
     items = page.locator(".brand, nav.nav-wide > ul > li, .header-end > :visible")

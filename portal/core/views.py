@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from portal.core import attention
 from portal.domain.permissions import allowed
 from portal.i18n import choose_language
 from portal.infra.extensions import csrf
@@ -25,11 +26,19 @@ def root():
 
 @bp.route("/<lang:lang>/")
 def home():
-    if current_user.is_authenticated:
-        if allowed(current_user, "view_orders"):
-            return redirect(url_for("orders.index"))
-        if allowed(current_user, "view_organization"):
-            return redirect(url_for("organization.overview"))
+    """Signed in, an admin's home page shows what needs attention (issue 13); else the welcome."""
+    if current_user.is_authenticated and allowed(current_user, "view_organization"):
+        organization = current_user.organization
+        if organization.is_partner:
+            kinds = attention.for_partner(organization.id)
+        else:
+            kinds = attention.for_customer(organization.id)
+        return render_template(
+            "home_admin.html",
+            organization=organization,
+            kinds={kind.key: kind for kind in kinds},
+            expiring_within=attention.EXPIRING_WITHIN,
+        )
     return render_template("home.html")
 
 
