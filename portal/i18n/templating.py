@@ -5,6 +5,7 @@ The features' own helpers (audit event descriptions, data residency) are wired b
 import re
 
 from babel import Locale
+from babel.dates import get_timezone_location
 from babel.lists import format_list
 from flask_babel import (
     format_date,
@@ -13,6 +14,7 @@ from flask_babel import (
     format_percent,
     format_timedelta,
     get_locale,
+    get_timezone,
     pgettext,
 )
 from markupsafe import Markup, escape
@@ -43,6 +45,19 @@ def relative_time(value) -> str:
     return format_timedelta(delta, granularity="day", threshold=1.5, add_direction=True)
 
 
+def datetime_with_zone(value, fmt: str = "medium") -> str:
+    """A date and time in the viewer's time zone (rule L4), with that zone named: "20 nov. 2026,
+    10:00 (Amsterdam)", "… (UTC)". Times are stored in UTC; the zone is the user's choice."""
+    if not value:
+        return ""
+    zone = get_timezone()
+    if str(zone) in ("UTC", "Etc/UTC"):
+        name = "UTC"
+    else:
+        name = get_timezone_location(zone, locale=str(get_locale()), return_city=True)
+    return f"{format_datetime(value, fmt)} ({name})"
+
+
 def email_breaks(value) -> Markup:
     """An email address that a narrow screen may break only after its @ and its dots (``<wbr>``),
     never inside a word: ``jonas.<wbr>zdravje@<wbr>zdravje.<wbr>example``. Only where no such
@@ -58,7 +73,7 @@ def init_app(app) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
-        datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
+        datetime=datetime_with_zone,
         country=country_name,
         billing_currency=lambda country: currency_label(billing_currency(country), str(get_locale())),
         number=format_decimal,
