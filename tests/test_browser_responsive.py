@@ -37,11 +37,12 @@ BROKEN = r"""
     if (box.right > window.innerWidth + 1 || box.left < -1 && !el.matches('.skip-link'))
       problems.push('outside the viewport: ' + name(el) + ' ' + Math.round(box.left) + '..' + Math.round(box.right));
   }
-  // Identifiers, dates and pills: one line each.
+  // Identifiers and dates: one line each; a status pill at most two (between words, see below).
   for (const el of document.querySelectorAll('.id, .nowrap, .date, time, .status')) {
     if (!visible(el) || clipped(el)) continue;
     range.selectNodeContents(el);
-    if (lines(range.getClientRects()) > 1) problems.push('wraps: ' + name(el) + ' "' + el.textContent.trim() + '"');
+    if (lines(range.getClientRects()) > (el.matches('.status') ? 2 : 1))
+      problems.push('wraps: ' + name(el) + ' "' + el.textContent.trim() + '"');
   }
   // Every word of every visible text node: each piece between allowed break points on one line.
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -63,7 +64,8 @@ BROKEN = r"""
 }
 """
 
-PARTNERS = {"sl": "maja.novak@ljconnect.example", "bg": "ivan.petrov@sofiacomm.example"}
+# Northwind's full admin: the partner with orders (ORD-…), trials and customers in the demo.
+PARTNERS = {"sl": "anna.dekker@northwind.example", "bg": "anna.dekker@northwind.example"}
 CUSTOMERS = {"sl": "petra.kos@zdravje.example", "bg": "georgi.ivanov@balkantel.example"}
 
 
