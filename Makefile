@@ -6,12 +6,12 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask
 export FLASK_APP := portal
 
-.PHONY: run serve test test-fast lint mutation install assets catalogs database secret browser extract update-catalogs init-catalog clean
+.PHONY: run serve test test-fast lint mutation install assets catalogs database secret browser extract update-catalogs init-catalog check-catalogs clean
 
 # The demo's database. Only these targets fall back to it: a production portal (`make serve`)
 # refuses to start without DATABASE_URL in its environment.
 DEMO_DATABASE_URL := sqlite:///$(CURDIR)/instance/portal.sqlite3
-run database extract update-catalogs init-catalog: export DATABASE_URL ?= $(DEMO_DATABASE_URL)
+run database extract update-catalogs init-catalog check-catalogs: export DATABASE_URL ?= $(DEMO_DATABASE_URL)
 
 run: install assets catalogs database secret
 	$(FLASK) portal serve-demo
@@ -79,6 +79,10 @@ extract: install secret
 
 update-catalogs: install secret
 	$(FLASK) translate update
+
+# The catalog checks in words, per entry, for translators (exit 1 on a problem): make check-catalogs LANGS="sl bg"
+check-catalogs: install secret
+	$(FLASK) translate check $(LANGS)
 
 # A new language's catalog: make init-catalog CODE=de
 init-catalog: install secret

@@ -4,6 +4,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
+from portal.i18n.catalog_checks import EXTRACT_ARGS
 from portal.infra.clock import FixedClock
 from portal.mail.cli import outbox_command
 
@@ -160,26 +162,6 @@ def _pybabel(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
 
 
-# How strings are found in the source: babel.cfg's files and the lazy keywords the code uses
-# (the catalog tests extract with the same arguments).
-EXTRACT_ARGS = (
-    "extract",
-    "-F",
-    "babel.cfg",
-    "-k",
-    "_l",
-    "-k",
-    "lazy_gettext",
-    "-k",
-    "lazy_ngettext:1,2",
-    "-k",
-    "lazy_pgettext:1c,2",
-    "--add-comments=i18n:",
-    "--sort-by-file",
-    "--no-wrap",
-)
-
-
 @translate_cli.command("extract")
 def extract_command():
     """Extract every translatable string into translations/messages.pot."""
@@ -204,6 +186,78 @@ def update_command():
 def compile_command():
     """Compile the catalogs (.mo files are generated, never committed)."""
     _pybabel("compile", "-d", str(TRANSLATIONS), "-D", "messages wtforms", "--statistics")
+
+
+@translate_cli.command("check")
+@click.argument("languages", nargs=-1)
+@click.option(
+    "--translations",
+    "folder",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=TRANSLATIONS,
+    help="The folder of catalogs to check (default: translations/).",
+)
+@click.option(
+    "--glossary",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    envvar="PORTAL_GLOSSARY",
+    help="The glossary (default: glossary.csv in that folder).",
+)
+def check_command(languages, folder, glossary):
+    """Check the catalogs as the tests do and say, per entry, what is wrong and how to fix it.
+
+    Without LANGUAGES, every language with a catalog in the folder. Exits 1 on any problem.
+    """
+    from portal.i18n import catalog_checks as checks
+
+    languages = languages or sorted(p.parent.parent.name for p in folder.glob("*/LC_MESSAGES/messages.po"))
+    glossary = glossary or folder / "glossary.csv"
+    terms = checks.Glossary(glossary) if glossary.exists() else None
+    source = checks.extract_source()
+    failed = False
+    summaries = []
+    for lang in languages:
+        report = checks.check_language(lang, folder, source, terms)
+        path = checks.catalog_path(folder, lang).resolve()
+        shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+        click.echo(f"{checks.language_name(lang)} ({lang}): {shown}")
+        for n, problem in enumerate(report.problems, 1):
+            click.echo(_describe(n, problem))
+        if not report.toolkit_ran:
+            click.echo("  (translate-toolkit is not installed: its checks were skipped)")
+        kinds = Counter(problem.kind for problem in report.problems)
+        if report.problems:
+            failed = True
+            listed = ", ".join(f"{count} {kind}" for kind, count in kinds.most_common())
+            summary = f"{lang}: {len(report.problems)} to fix in {report.entries} entries ({listed})"
+        else:
+            summary = f"{lang}: OK, {report.entries} entries, every check passed"
+        click.echo(("\n" if report.problems else "") + summary + "\n")
+        summaries.append(summary)
+    if terms is None:
+        click.echo(f"No glossary at {glossary}: terms were not checked.")
+    if len(summaries) > 1:
+        click.echo("\n".join(summaries))
+    if failed:
+        raise SystemExit(1)
+
+
+def _describe(n: int, problem) -> str:
+    from portal.i18n.catalog_checks import shorten
+
+    where = ", ".join(problem.locations[:3]) + (
+        f" and {len(problem.locations) - 3} more" if len(problem.locations) > 3 else ""
+    )
+    lines = [f'\n  {n}. {problem.kind}: "{shorten(problem.msgid)}"' if problem.msgid else f"\n  {n}. {problem.kind}"]
+    if problem.context:
+        lines.append(f"     kind of word (msgctxt): {problem.context}")
+    if problem.domain != "messages":
+        lines.append(f"     file:    {problem.domain}.po")
+    if where:
+        lines.append(f"     used in: {where}")
+    lines.append(f"     wrong:   {problem.what}")
+    lines.append(f"     fix:     {problem.fix}")
+    return "\n".join(lines)
 
 
 @translate_cli.command("init")

@@ -105,8 +105,8 @@ MATRIX = [
             ("/confirm", "GP"),
             ("/done", "G"),
             ("/password", "GP"),
-            ("/ask-to-be-added", "P"),
-            ("/check-subdomain", "P"),
+            ("/ask-to-be-added", "GP"),
+            ("/check-subdomain", "GP"),
         ]
         for method in [{"G": "GET", "P": "POST"}[m] for m in methods]
     ],

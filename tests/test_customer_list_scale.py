@@ -2,64 +2,18 @@
 database, with the same number of queries for 10 customers as for 1,000 (a query budget, not a
 timing)."""
 
-from datetime import timedelta
-
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import event
 
-from portal.infra import clock as portal_clock
-from portal.models import Organization, PartnerCustomer, Trial
 from portal.trials.status import PAGE_SIZE, customer_page, expiring_counts
+from tests import bulk
 from tests.conftest import sign_in
 
 
 def add_customers(db, partner, count: int, *, trials: bool = False, start: int = 0):
-    """``count`` customers of the partner, given as (its id, an admin's id), in bulk, with names
-    that sort differently per language."""
-    partner_id, user_id = partner
-    now = portal_clock.now()
-    names = ["Åkerlund", "Zeta", "Čebela", "Cirkus", "Балкан", "Alfa"]
-    rows = [
-        dict(
-            name=f"{names[n % len(names)]} {n:05d}",
-            name_normalized=f"{names[n % len(names)].casefold()} {n:05d}",
-            name_prefix=names[n % len(names)].casefold()[:5],
-            kind="customer",
-            country="NL",
-            data_region="EU",
-            created_at=now,
-            managing_partner_id=partner_id,
-            certified=False,
-            setup_pending=False,
-            free_consumer=False,
-        )
-        for n in range(start, start + count)
-    ]
-    ids = [row.id for row in db.execute(insert(Organization).returning(Organization.id), rows)]
-    db.execute(
-        insert(PartnerCustomer),
-        [dict(partner_id=partner_id, customer_id=i, access_level="full_admin", created_at=now) for i in ids],
-    )
-    if trials:
-        db.execute(
-            insert(Trial),
-            [
-                dict(
-                    customer_id=i,
-                    partner_id=partner_id,
-                    started_by_id=user_id,
-                    status="active",
-                    license_count=10,
-                    starts_on=portal_clock.today(),
-                    ends_on=portal_clock.today() + timedelta(days=(n % 90) + 1),
-                    created_at=now,
-                    admin_email=f"admin@c{n}.example",
-                    full_admin_access_requested=False,
-                )
-                for n, i in enumerate(ids)
-            ],
-        )
-    db.commit()
+    """``count`` customers of the partner, given as (its id, an admin's id), each with an active
+    trial when ``trials`` (tests/bulk.py)."""
+    bulk.add_customers(db, *partner, count, start=start, trial_statuses=("active",) if trials else ())
 
 
 def queries_for(app, client, path) -> int:
@@ -149,3 +103,36 @@ def test_the_orders_list_pages_in_the_database_with_a_query_budget(app, db, clie
     assert many == few
     last = client.get("/en/orders/?page=2").get_data(as_text=True)
     assert "Page 2 of 2" in last and f"{ORDERS_PAGE + 8} orders" in last
+
+
+def test_t16_the_chart_counts_only_each_customers_latest_trial_with_the_partner(app, db, make_partner, make_trial):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from portal.infra import clock as portal_clock
+    from portal.models import Trial
+
+    partner, admin = make_partner()
+    ids = (partner.id, admin.id)
+    add_customers(db, ids, 6, trials=True)  # ending in 1 .. 6 days
+    first, second = db.scalars(select(Trial).order_by(Trial.id).limit(2)).all()
+    # the first customer's running trial is replaced by a later, ended one; the second's is not
+    db.add(
+        Trial(
+            customer_id=first.customer_id,
+            partner_id=partner.id,
+            started_by_id=admin.id,
+            status="ended",
+            license_count=5,
+            starts_on=portal_clock.today(),
+            ends_on=portal_clock.today() + timedelta(days=3),
+            created_at=first.created_at + timedelta(minutes=1),
+            admin_email="x@example.com",
+            full_admin_access_requested=False,
+            ended_at=first.created_at + timedelta(minutes=2),
+        )
+    )
+    second.ends_on = portal_clock.today() + timedelta(days=120)  # beyond the chart
+    db.commit()
+    assert expiring_counts(partner.id) == {7: 4, 30: 4, 90: 4}

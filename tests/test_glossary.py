@@ -1,54 +1,28 @@
 """Terminology: wherever a source string uses a glossary term, the translation uses that
-language's term, in one of the inflected forms the glossary lists (translations/glossary.csv)."""
+language's term, in one of the inflected forms the glossary lists (translations/glossary.csv).
+The check is portal/i18n/catalog_checks.py's, which `flask translate check` prints too."""
 
-import csv
 import os
-import re
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 
+from portal.i18n import catalog_checks as checks
 from tests.conftest import ROOT
 
-# PORTAL_GLOSSARY lets a translator check a draft glossary before it replaces the real one.
+# PORTAL_GLOSSARY lets a translator check a draft glossary before it replaces the real one
+# (`flask translate check` reads it too).
 GLOSSARY = Path(os.environ.get("PORTAL_GLOSSARY", ROOT / "translations" / "glossary.csv"))
 CATALOG_LANGUAGES = ("nl", "sv", "sl", "bg")
 
 
-def glossary() -> list[dict]:
-    with GLOSSARY.open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(line for line in f if not line.startswith("#")))
-    for row in rows:
-        for lang in ("en", *CATALOG_LANGUAGES):
-            row[lang] = [form.strip() for form in row[lang].split("|") if form.strip()]
-    return rows
+@pytest.fixture(scope="module")
+def glossary():
+    return checks.Glossary(GLOSSARY)
 
 
-def english_terms():
-    """(pattern, row) for every English form, longest first, so that "provisioning contact"
-    is taken before "provisioning" and "full admin" before "admin"."""
-    pairs = [(form, row) for row in glossary() for form in row["en"]]
-    pairs.sort(key=lambda pair: -len(pair[0]))
-    return [(re.compile(rf"(?<![\w-]){re.escape(form)}(?![\w-])", re.I), row) for form, row in pairs]
-
-
-PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
-
-
-def terms_in(text: str):
-    """The glossary rows whose English term the text uses; placeholder names do not count."""
-    text = PLACEHOLDER.sub(" ", text)
-    found = []
-    for pattern, row in english_terms():
-        if pattern.search(text):
-            found.append(row)
-            text = pattern.sub(" ", text)
-    return found
-
-
-def test_glossary_covers_the_key_terms_in_every_language():
-    rows = {row["id"]: row for row in glossary()}
+def test_glossary_covers_the_key_terms_in_every_language(glossary):
+    rows = {row["id"]: row for row in glossary.rows}
     for term in (
         "trial",
         "organization",
@@ -69,42 +43,28 @@ def test_glossary_covers_the_key_terms_in_every_language():
             assert rows[term][lang], f"{term} has no {lang} term"
 
 
-def test_glossary_finds_terms_longest_first():
-    assert [row["id"] for row in terms_in("Change the provisioning contact")] == ["provisioning contact"]
-    assert {row["id"] for row in terms_in("Full admin to contact")} == {"full admin"}
-
-
-def misses(lang: str, messages) -> list[str]:
-    rows_of = {}
-    found = []
-    for message in messages:
-        if not message.id:
-            continue
-        sources = message.id if isinstance(message.id, tuple) else (message.id,)
-        forms = message.string if isinstance(message.string, tuple) else (message.string,)
-        rows_of[sources[0]] = rows_of.get(sources[0]) or terms_in(sources[0])
-        for row in rows_of[sources[0]]:
-            for form in forms:
-                if not any(term.lower() in form.lower() for term in row[lang]):
-                    found.append(f"{row['id']!r}: {sources[0]!r} -> {form!r}")
-    return found
+def test_glossary_finds_terms_longest_first(glossary):
+    assert [row["id"] for row in glossary.terms_in("Change the provisioning contact")] == ["provisioning contact"]
+    assert {row["id"] for row in glossary.terms_in("Full admin to contact")} == {"full admin"}
 
 
 @pytest.mark.parametrize("lang", CATALOG_LANGUAGES)
-def test_translations_use_the_glossary_terms(lang):
-    with (ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
-        catalog = read_po(f)
-    assert misses(lang, catalog) == []
+def test_translations_use_the_glossary_terms(lang, glossary):
+    catalog = checks.load(checks.catalog_path(ROOT / "translations", lang))
+    assert [str(problem) for problem in checks.glossary_misses(glossary, lang, catalog)] == []
 
 
-def test_a_translation_with_another_word_is_reported():
+def test_a_translation_with_another_word_is_reported(glossary):
     from babel.messages.catalog import Message
 
-    found = misses(
+    found = checks.glossary_misses(
+        glossary,
         "nl",
         [
             Message("Full admin to contact", "Hoofdbeheerder"),
             Message("Orders of %(organization)s", "Bestellingen van %(organization)s"),
         ],
     )
-    assert found == ["'full admin': 'Full admin to contact' -> 'Hoofdbeheerder'"]
+    assert [(p.kind, p.msgid) for p in found] == [("glossary", "Full admin to contact")]
+    assert found[0].what == "the source uses the term “full admin”; the translation uses none of its Dutch forms"
+    assert found[0].fix == "use the glossary's “volledige beheerder” or one of its forms: volledige beheerders"

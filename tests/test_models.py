@@ -82,7 +82,7 @@ def test_m2_name_prefix_is_normalized_and_indexed(db):
     indexes = db.execute(text("PRAGMA index_list('organizations')")).all()
     assert any(row[1] == "ix_organizations_name_prefix" for row in indexes)
     user_indexes = db.execute(text("PRAGMA index_list('users')")).all()
-    assert any(row[1] == "ix_users_email_domain" for row in user_indexes)
+    assert any(row[1] == "ix_users_email_domain_organization_id" for row in user_indexes)
 
 
 def _order(db, partner, placed_by, **kw):

@@ -62,7 +62,12 @@ def test_the_wheel_holds_every_compiled_catalog_and_htmx(wheel):
     assert packaged_po == {name.removesuffix(".mo") + ".po" for name in expected}  # the status page reads them
     assert "portal/translations/glossary.csv" in names
     assert {f"portal/static/vendor/{name}" for name, _sha in ASSETS.values()} <= names
-    assert {"portal/templates/base.html", "portal/static/css/portal.css", "portal/infra/gunicorn_config.py"} <= names
+    assert {
+        "portal/templates/base.html",
+        "portal/static/css/portal.css",
+        "portal/static/js/a11y.js",
+        "portal/infra/gunicorn_config.py",
+    } <= names
     assert any(name.startswith("portal/infra/migrations/versions/0001_") for name in names)
 
 

@@ -4,14 +4,20 @@ Fails on any visible text, title, placeholder, aria-label, alt, validation or fl
 without the pseudo marker (a hard-coded string), and on text that overflows its box at 320 px
 and at 1280 px. Data (names, emails, CLDR names and dates) is marked translate="no" in the
 templates, which is also what tells browser translation tools to leave it alone.
+
+Each page state's full-page screenshot and the boxes of its strings (known by the msgid identity
+every pseudo string ends with) make the translators' report, artifacts/translator-context/index.html
+(tests/translator_context.py, issue 13).
 """
 
+import shutil
 import time
 
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import ARTIFACTS, LANGUAGES, PASSWORD, ROOT
+from tests import translator_context
+from tests.conftest import LANGUAGES, PASSWORD, ROOT
 from tests.pseudo import CODE, make_translations
 from tests.wizard_driver import place_order
 
@@ -49,7 +55,8 @@ CHECK = r"""
   const overflow = [];
   if (document.documentElement.scrollWidth > window.innerWidth + 1) overflow.push('page is wider than the window: ' + document.documentElement.scrollWidth);
   for (const el of document.querySelectorAll('body *')) {
-    if (el.closest('.table-wrap, select, input, textarea, iframe') || !visible(el)) continue;
+    // .visually-hidden (a live region, a caption) is clipped to 1 px on purpose: read, never seen.
+    if (el.closest('.table-wrap, select, input, textarea, iframe, .visually-hidden') || !visible(el)) continue;
     const style = getComputedStyle(el);
     if (style.display === 'inline' || el.clientWidth === 0) continue;
     if (el.scrollWidth > el.clientWidth + 1 && style.overflowX !== 'auto' && style.overflowX !== 'scroll')
@@ -66,12 +73,28 @@ def app_config(app_config, tmp_path):
     return {**app_config, "LANGUAGES": (*LANGUAGES, CODE), "TRANSLATIONS_DIR": str(folder)}
 
 
+@pytest.fixture(autouse=True)
+def translator_report():
+    """After each crawl, even a failed one: its states, then the report over every crawl's states."""
+    Crawler.made.clear()
+    yield
+    for crawler in Crawler.made:
+        translator_context.save(crawler.name, crawler.states)
+    if Crawler.made:
+        translator_context.write_report(ROOT)
+
+
 class Crawler:
+    made = []  # this test's crawlers, saved for the translators' report when it ends
+
     def __init__(self, page, base, width, role):
         self.page, self.base, self.problems = page, base, []
-        self.shots = ARTIFACTS / "pseudo" / f"{role}-{width}"
-        self.shots.mkdir(parents=True, exist_ok=True)
-        self.n = 0
+        self.name = f"{role}-{width}"
+        self.shots = translator_context.FOLDER / self.name
+        shutil.rmtree(self.shots, ignore_errors=True)  # no screenshot of an earlier run's numbering
+        self.shots.mkdir(parents=True)
+        self.n, self.states = 0, []
+        Crawler.made.append(self)
         page.set_viewport_size({"width": width, "height": 900})
 
     def settle(self):
@@ -84,7 +107,12 @@ class Crawler:
     def check(self, label):
         self.n += 1
         self.settle()
-        self.page.screenshot(path=str(self.shots / f"{self.n:02d}-{label}.png"), full_page=True)
+        shot = self.shots / f"{self.n:02d}-{label}.png"
+        self.page.screenshot(path=str(shot), full_page=True)
+        recorded = translator_context.record(self.page, self.base, self.n, label, shot)
+        self.states.append(recorded)
+        if not any(box for _, _, box in recorded["strings"]):
+            self.problems.append(f"{label} ({self.page.url}): no string found for the translators' report")
         found = self.page.evaluate(CHECK)
         self.problems += [f"{label} ({self.page.url}): untranslated {text}" for text in found["untranslated"]]
         self.problems += [f"{label} ({self.page.url}): overflow {text}" for text in found["overflow"]]

@@ -347,13 +347,16 @@ def test_the_history_lists_people_changes_of_the_organization_newest_first(db, c
     clock.at = START - timedelta(days=1)
     record("user_added", actor=admin, organization_id=org.id, n=-1)  # recorded last, happened first
     db.commit()
-    assert [e.details["n"] for e in rules.history(org.id)] == [5, 4, 3, 1, 0, -1]
-    assert [e.details["n"] for e in rules.history(org.id, limit=2)] == [5, 4]
+    assert [e.details["n"] for e in rules.history(org.id).events] == [5, 4, 3, 1, 0, -1]
+    assert [e.details["n"] for e in rules.history(org.id, size=2).events] == [5, 4]
+    assert [e.details["n"] for e in rules.history(org.id, page=3, size=2).events] == [0, -1]
 
 
-def test_the_history_shows_twenty_changes_by_default(db, customer):
+def test_the_history_shows_twenty_changes_a_page_by_default(db, customer):
     org, admin = customer
     for n in range(25):
         record("role_changed", actor=admin, organization_id=org.id, n=n)
     db.commit()
-    assert len(rules.history(org.id)) == 20
+    first, second = rules.history(org.id), rules.history(org.id, page=2)
+    assert (len(first.events), first.total, first.pages) == (20, 25, 2)
+    assert [e.details["n"] for e in second.events] == [4, 3, 2, 1, 0]

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from portal.audit import history as audit_history
 from portal.domain import rule_errors
 from portal.domain.catalog import OFFERS
 from portal.domain.permissions import allowed, requires
@@ -44,12 +45,10 @@ def _contact_form(order: Order, formdata=None) -> ContactForm:
 
 
 def _render_order(order: Order, contact_form=None, status=200):
-    events = db.scalars(
-        select(AuditEvent).where(AuditEvent.order_id == order.id).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    ).all()
     context = dict(
         order=order,
-        events=events,
+        history=audit_history.page_of(AuditEvent.order_id == order.id, page=parse_page(request.args.get("history"))),
+        history_url=lambda number: url_for("orders.show", order_id=order.id, history=number, _anchor="history"),
         closes_on=closing_date(order),
         contact_form=contact_form or _contact_form(order),
         resend_form=ResendForm(nonce=secrets.token_urlsafe(16)),

@@ -14,6 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
+from portal.audit import history as audit_history
 from portal.audit import record
 from portal.auth import invitations, login_sessions
 from portal.domain.normalize import email_key
@@ -159,12 +160,7 @@ def remove_user(org: Organization, user: User, *, actor: User) -> bool:
     return True
 
 
-def history(org_id: int, limit: int = 20) -> list[AuditEvent]:
-    return list(
-        db.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.organization_id == org_id, AuditEvent.action.in_(ACTIONS))
-            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-            .limit(limit)
-        )
-    )
+def history(org_id: int, *, page: int = 1, size: int = audit_history.PAGE_SIZE) -> audit_history.History:
+    """The organization's people changes, newest first, a page at a time."""
+    where = (AuditEvent.organization_id == org_id, AuditEvent.action.in_(ACTIONS))
+    return audit_history.page_of(*where, page=page, size=size)

@@ -127,7 +127,10 @@ def _page(org: Organization, customer_id: int | None, add_form=None, status: int
         add_form=add_form,
         role_forms={u.id: _role_form(org, u) for u in users},
         remove=RemoveForm(),
-        history=rules.history(org.id),
+        history=rules.history(org.id, page=parse_page(request.args.get("history"))),
+        history_url=lambda number: _index_url(
+            org, customer_id, q=q or None, page=shown.page, history=number, _anchor="history"
+        ),
         role_labels=ROLE_LABELS,
         full_admins=rules.full_admin_count(org.id),
         index_url=lambda **a: _index_url(org, customer_id, **a),

@@ -127,9 +127,9 @@ def _rows(found) -> list[Row]:
     return rows
 
 
-def _ordered(query, lang: str):
-    dialect = db.get_bind().dialect.name
-    return query.order_by(collation.order_by(Organization.name, lang, dialect), Organization.id)
+def _sort_key(lang: str):
+    """The list's order (L4): the name in the language's collation, the id breaking ties."""
+    return collation.order_by(Organization.name, lang, db.get_bind().dialect.name), Organization.id
 
 
 def customer_page(partner_id: int, *, query: str = "", status: str = "", lang: str = "en", page: int = 1) -> Page:
@@ -138,38 +138,52 @@ def customer_page(partner_id: int, *, query: str = "", status: str = "", lang: s
     listed = _listed(partner_id, fold(query), status)
     total = db.scalar(select(func.count()).select_from(listed.subquery()))
     shown = paging.window(total, page, PAGE_SIZE)
-    found = db.execute(_ordered(listed, lang).limit(shown.size).offset(shown.offset))
+    found = db.execute(listed.order_by(*_sort_key(lang)).limit(shown.size).offset(shown.offset))
     return Page(_rows(found), total, shown.page, shown.pages)
 
 
 def customer_rows(partner_id: int, *, query: str = "", status: str = "", lang: str = "en", batch: int = 500):
-    """Every matching customer, in order, loaded ``batch`` at a time (the CSV export streams it)."""
-    listed = _ordered(_listed(partner_id, fold(query), status), lang)
-    offset = 0
+    """Every matching customer in the page's order, ``batch`` at a time (the CSV export streams
+    it). Each batch starts after the last row of the one before (a keyset: the name in the same
+    collation, then the id), so no batch re-reads the rows before it, as an OFFSET would."""
+    listed = _listed(partner_id, fold(query), status)
+    name, ident = _sort_key(lang)
+    after = None
     while True:
-        found = db.execute(listed.limit(batch).offset(offset)).all()
-        yield from _rows(found)
-        if len(found) < batch:
+        page = listed
+        if after is not None:
+            last_name, last_id = after
+            page = page.where(or_(name > last_name, and_(name == last_name, ident > last_id)))
+        rows = _rows(db.execute(page.order_by(name, ident).limit(batch)))
+        yield from rows
+        if len(rows) < batch:
             return
-        offset += batch
+        after = (rows[-1].customer.name, rows[-1].customer.id)
 
 
 def expiring_counts(partner_id: int) -> dict[int, int]:
-    """The chart: running trials (each customer's latest) that expire within 7, 30 and 90 days."""
-    listed = _listed(partner_id, "", "").subquery()
+    """The chart: running trials (each customer's latest with the partner) that expire within 7,
+    30 and 90 days. Read from the partner's trials that end within 90 days (the index on
+    ``ends_on``), not from the whole customer list: a running trial is open, so its customer is
+    always on the list, and no later trial of the same customer with the partner replaces it."""
     today = clock.today()
-    ends = (
-        select(Trial.ends_on)
-        .join(listed, listed.c.trial_id == Trial.id)
-        .where(listed.c.status.in_(("active", "awaiting_provisioning")), Trial.ends_on >= today)
+    later = aliased(Trial, name="later")
+    superseded = exists().where(
+        later.partner_id == partner_id,
+        later.customer_id == Trial.customer_id,
+        or_(later.created_at > Trial.created_at, and_(later.created_at == Trial.created_at, later.id > Trial.id)),
     )
-    ends = ends.subquery()
     counts = db.execute(
         select(
             *(
-                func.coalesce(func.sum(case((ends.c.ends_on <= today + timedelta(days=window), 1), else_=0)), 0)
+                func.coalesce(func.sum(case((Trial.ends_on <= today + timedelta(days=window), 1), else_=0)), 0)
                 for window in (7, 30, 90)
             )
+        ).where(
+            Trial.partner_id == partner_id,
+            Trial.status.in_(("active", "awaiting_provisioning")),
+            Trial.ends_on.between(today, today + timedelta(days=90)),
+            ~superseded,
         )
     ).one()
     return dict(zip((7, 30, 90), counts, strict=True))

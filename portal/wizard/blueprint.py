@@ -11,7 +11,10 @@ Routes (all under /<lang>/setup/<token>):
   /check-subdomain      W9 "Check availability" (htmx)
 """
 
+import json
+
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.infra.db import db
@@ -65,14 +68,58 @@ def link_refused(error: LinkRefused):
     return render_template("wizard/link_problem.html", problem=error.problem.value), status
 
 
+def htmx_event(name: str, detail) -> str:
+    """An HX-Trigger header's value: JSON with every non-ASCII character escaped, since a header
+    carries Latin-1 only and a Bulgarian title is Cyrillic; htmx's JSON.parse reads it back."""
+    return json.dumps({name: detail}, ensure_ascii=True)
+
+
+def announcement(context: dict) -> str:
+    """What the live region says after a step swap: "Step 3 of 8: Customer admin"."""
+    title = str(context["title"])
+    if context.get("step_number"):
+        # i18n: said by a screen reader after the wizard moves to another step; title is the step's heading.
+        return _(
+            "Step %(number)s of %(total)s: %(title)s",
+            number=context["step_number"],
+            total=context["step_total"],
+            title=title,
+        )
+    if context.get("service_number"):
+        # i18n: said by a screen reader after a service set-up step; title is the step's heading.
+        return _(
+            "Service set-up: step %(number)s of %(total)s: %(title)s",
+            number=context["service_number"],
+            total=context["service_total"],
+            title=title,
+        )
+    return title
+
+
 def render_step(template: str, **context):
-    """A whole page, or for htmx only the wizard panel it swaps (style rule 12)."""
+    """A whole page, or for htmx only the wizard panel it swaps (style rule 12). The panel comes
+    with the new document title and the step's announcement (static/js/a11y.js), and the URL to
+    push is always this step's GET address: a POST answered here is the same step's URL."""
     context.setdefault("step_template", template)
     context.setdefault("title", TITLES.get(template.rsplit("/_", 1)[-1].removesuffix(".html"), ""))
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "wizard-panel":
         response = render_template("wizard/_panel.html", **context)
-        return response, 200, {"HX-Push-Url": request.full_path.rstrip("?"), "Vary": "HX-Request"}
+        page = {"title": f"{context['title']} · {_('Provisioning Portal')}", "announce": announcement(context)}
+        return (
+            response,
+            200,
+            {
+                "HX-Push-Url": request.full_path.rstrip("?") if answers_get() else "false",
+                "HX-Trigger-After-Settle": htmx_event("portal:page", page),
+                "Vary": "HX-Request",
+            },
+        )
     return render_template("wizard/page.html", **context), 200, {"Vary": "HX-Request"}
+
+
+def answers_get() -> bool:
+    """Whether this request's URL answers GET, so that a reload of it from the address bar works."""
+    return request.url_rule is not None and "GET" in request.url_rule.methods
 
 
 def stop(reason: str, order: Order, token: str, **context):

@@ -201,10 +201,16 @@ def service(token: str, step: str):
     return _service_page(order, token, step, form=form, organization=order.mapped_organization, missing=missing)
 
 
-@bp.route("/<token>/check-subdomain", methods=["POST"])
+@bp.route("/<token>/check-subdomain", methods=["GET", "POST"])
 def check_subdomain(token: str):
-    """rule W9: "Check availability", answered inline through htmx."""
+    """rule W9: "Check availability", answered inline through htmx. The URL is never pushed, but
+    an address bar may still hold it (a page from before that was fixed): a GET goes back to the
+    step it belongs to, never to a 405."""
     order = _mapped_order(token)
+    if request.method == "GET":
+        names = service_setup.steps(order)
+        step = "enterprise" if "enterprise" in names else names[0]
+        return redirect(url_for("wizard.service", token=token, step=step))
     value = (request.form.get("subdomain") or "").strip().lower()
     problem = service_setup.subdomain_problem(value, order.mapped_organization_id)
     return (

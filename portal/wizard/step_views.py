@@ -15,7 +15,7 @@ from portal.orders.rules import OrderRuleError, change_contact, closing_date, re
 from portal.people.add_me import ask_to_be_added as ask_full_admin
 from portal.people.rules import PeopleRuleError
 from portal.wizard import forms, state
-from portal.wizard.blueprint import bp, order_for, render_step, stop
+from portal.wizard.blueprint import bp, htmx_event, order_for, render_step, stop
 from portal.wizard.mapping import AlreadyMapped, MappingRefused, allowed_organizations, map_order
 
 
@@ -171,7 +171,12 @@ def admin(token: str):
     form = forms.AdminForm(data={"admin_email": answers.get("admin_email")})
     if request.method == "POST" and request.headers.get("HX-Request") and request.form.get("inline"):
         form.validate()  # inline validation (htmx): only the field's wrapper comes back
-        return render_template("wizard/steps/_admin_field.html", form=form), 200, {"Vary": "HX-Request"}
+        headers = {"Vary": "HX-Request"}
+        if form.admin_email.errors:  # said politely; focus stays where the person went on to
+            headers["HX-Trigger-After-Settle"] = htmx_event(
+                "portal:announce", " ".join(map(str, form.admin_email.errors))
+            )
+        return render_template("wizard/steps/_admin_field.html", form=form), 200, headers
     if form.validate_on_submit():
         email = form.admin_email.data.strip().lower()
         if email != answers.get("admin_email"):
@@ -295,11 +300,15 @@ def _blocked(order, token, organization, outcome, email: str, asked: str | None 
     )
 
 
-@bp.route("/<token>/ask-to-be-added", methods=["POST"])
+@bp.route("/<token>/ask-to-be-added", methods=["GET", "POST"])
 def ask_to_be_added(token: str):
+    """The request is sent as a whole page, so the address bar then holds this URL: opened again
+    (GET), it goes back to the organization step instead of a 405."""
     order, answers, redirect_to = _open(token, "organization")
     if redirect_to:
         return redirect_to
+    if request.method == "GET":
+        return _go(token, "organization")
     form = forms.AskToBeAddedForm()
     if not form.validate_on_submit() or parse_id(form.organization.data) is None:
         return _go(token, "organization")
