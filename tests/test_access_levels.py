@@ -187,7 +187,7 @@ def test_t6_full_admin_access_manages_the_customers_people_marked_and_audited_wi
     assert event.organization_id == customer_id
     assert event.details["actor_name"] and event.details["on_behalf_partner"] == "Northwind Solutions B.V."
     assert event.details["organization"] == CONTOSO
-    history = client.get(f"/en/customers/{customer_id}/people/").get_data(as_text=True)
+    history = client.get(f"/en/customers/{customer_id}/people/").get_data(as_text=True).replace("<wbr>", "")
     assert "partner Northwind Solutions B.V." in history and "Added new.admin@contoso.example" in history
 
 

@@ -74,6 +74,7 @@ MATRIX = [
     # public pages
     Entry("/", "GET", "/", EVERYONE),
     Entry("/healthz", "GET", "/healthz", EVERYONE),
+    Entry("/favicon.ico", "GET", "/favicon.ico", EVERYONE),
     Entry("/<lang:lang>/", "GET", "/en/", EVERYONE),
     Entry("/<lang:lang>/sign-in", "GET", "/en/sign-in", EVERYONE),
     Entry("/<lang:lang>/sign-in", "POST", "/en/sign-in", EVERYONE, {"email": "x@example.net", "password": "x"}),

@@ -36,6 +36,8 @@ def test_partner_orders_and_contact_follows_set_up_now(live_portal, app, page, l
     page.get_by_label(t("Password")).fill(PASSWORD)
     step(1, "sign-in")
     page.get_by_role("button", name=t("Sign in")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("What needs your attention"))  # the home page
+    page.get_by_role("link", name=t("Orders"), exact=True).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(t("Orders"))
     step(2, "orders")
 

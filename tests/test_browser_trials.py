@@ -92,6 +92,9 @@ def test_t7_t8_existing_organization_accepted_by_its_full_admin(live_portal, app
     customer_page = browser.new_context(base_url=live_portal.url).new_page()
     c = Session(app, customer_page, live_portal, lang, "existing-accepted")
     c.sign_in("admin@contoso.example")
+    # the home page counts the request (issue 13) and links to where it is answered
+    expect(customer_page.locator("#attention-consent .count")).to_have_text("1")
+    customer_page.get_by_role("link", name=c.t("Answer on the organization page")).click()
     expect(customer_page.get_by_role("heading", name=c.t("Trial request pending"))).to_be_visible()
     c.shot("customer-pending")
     customer_page.get_by_role("button", name=c.t("Accept the trial")).click()

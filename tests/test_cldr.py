@@ -81,8 +81,17 @@ def test_l4_times_are_shown_in_the_users_time_zone(client, app, demo):
         },
     )
     html = client.get("/sv/orders/3").get_data(as_text=True)
-    assert ">20 nov. 2026 10:00:00<" in html  # placed at 09:00 UTC
-    assert ">20 nov. 2026 09:00:00<" not in html
+    from babel.dates import get_timezone_location
+    from sqlalchemy import select
+
+    from portal.infra.db import db
+    from portal.models import User
+
+    with app.app_context():
+        zone = db.scalar(select(User.time_zone).where(User.email == "sven.holm@northwind.example"))
+    city = get_timezone_location(zone, locale="sv", return_city=True)
+    assert f">20 nov. 2026 10:00:00 ({city})" in html  # placed at 09:00 UTC, shown with its zone
+    assert ">20 nov. 2026 09:00:00" not in html
 
 
 def test_l4_relative_dates_and_lists(client, app, demo):
@@ -134,7 +143,8 @@ def test_l4_numbers_follow_the_language(client, app, demo, lang, expected):
         },
     )
     html = client.get(f"/{lang}/orders/3").get_data(as_text=True)
-    assert f'<td translate="no">{expected}</td>' in html
+    licenses = translate(app, lang, "Licenses")  # the stacked card's label (issue 13)
+    assert f'<td translate="no" data-label="{licenses}">{expected}</td>' in html
 
 
 def test_l4_bulgaria_is_billed_in_euro():

@@ -51,7 +51,7 @@ def test_a_full_admin_adds_a_user_who_is_invited_in_the_chosen_language(contoso_
     assert new.password_hash is None
     invitation = db.scalar(select(OutgoingEmail).where(OutgoingEmail.to_address == new.email))
     assert invitation.kind == "invitation" and invitation.language == "nl"
-    page = people(contoso_admin, q="nieuw").get_data(as_text=True)
+    page = people(contoso_admin, q="nieuw").get_data(as_text=True).replace("<wbr>", "")  # break opportunities
     assert "nieuw.lid@contoso.example" in page and "Added nieuw.lid@contoso.example" in page
 
 

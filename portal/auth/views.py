@@ -27,8 +27,7 @@ from portal.auth.forms import (
 )
 from portal.auth.tokens import TokenProblem
 from portal.domain.normalize import email_key
-from portal.i18n import current_language, languages, native_name
-from portal.i18n.timezones import choices as time_zone_choices
+from portal.i18n import current_language, languages, native_name, timezones
 from portal.infra import passwords
 from portal.infra.db import db
 from portal.infra.errors import render_error
@@ -173,7 +172,7 @@ def _preferences_form():
         language=current_user.language or current_language(), time_zone=current_user.time_zone or "UTC"
     )
     form.language.choices = [(code, native_name(code)) for code in languages()]
-    form.time_zone.choices = [("UTC", "UTC")] + list(time_zone_choices(current_language()))
+    form.time_zone.choices = timezones.select_choices(current_language(), ("UTC", "UTC"))
     return form
 
 

@@ -31,7 +31,7 @@ from portal.i18n import current_language, spreadsheet
 from portal.i18n.collation import sorted_for
 from portal.i18n.labels import OFFER_LABELS, SERVICE_LABELS
 from portal.i18n.text_policy import searchable
-from portal.i18n.timezones import choices as zone_choices
+from portal.i18n.timezones import select_choices as zone_choices
 from portal.infra.db import db
 from portal.infra.url_converters import parse_id, parse_page
 from portal.models import DeviceShipment, Organization, Trial
@@ -132,7 +132,7 @@ def new():
     )
     form.country.choices = [("", _("Choose a country"))] + country_choices(lang)
     form.duration.choices = _duration_choices()
-    form.time_zone.choices = [("", _("Choose a time zone"))] + list(zone_choices(lang))
+    form.time_zone.choices = zone_choices(lang, ("", _("Choose a time zone")))
     existing = matching.user_organization(form.admin_email.data) if form.admin_email.data else None
     customer_id = parse_id(request.args.get("customer")) if request.method == "GET" else None
     if customer_id is not None:  # a customer to prefill from; a malformed one is ignored
@@ -258,9 +258,19 @@ def _convert_form(trial_id: int, contacts: list[str]) -> ConvertForm:
     return form
 
 
+def _extend_default(trial) -> int:
+    """The extend selector starts at the shortest duration its own preview accepts: the first
+    whose new end (counted from today, T11) is after the current end; else the longest."""
+    later = [days for days in DURATIONS if lifecycle.extension_end(days) > trial.ends_on]
+    return later[0] if later else max(DURATIONS)
+
+
 def _trial_forms(trial, admins) -> dict:
+    extend = _extend_form(trial.id)
+    if extend.days.data is None:
+        extend.days.data = _extend_default(trial)
     return {
-        "extend": _extend_form(trial.id),
+        "extend": extend,
         "edit": _edit_form(trial),
         "convert": _convert_form(trial.id, [current_user.email] + [a.email for a in admins]),
     }

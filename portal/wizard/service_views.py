@@ -10,7 +10,8 @@ from portal.domain import rule_errors
 from portal.domain.matching import facts
 from portal.domain.residency import country_choices
 from portal.i18n import current_language
-from portal.i18n.timezones import choices as time_zone_choices
+from portal.i18n.timezones import for_country
+from portal.i18n.timezones import select_choices as time_zone_choices
 from portal.infra.db import db
 from portal.models import User
 from portal.wizard import forms, service_setup, state
@@ -141,7 +142,9 @@ def service(token: str, step: str):
         form = forms.MeetingsForm(
             data={"site": subscription.meetings_site, "time_zone": subscription.meetings_time_zone}
         )
-        form.time_zone.choices = [("", _("Choose a time zone"))] + list(time_zone_choices(lang))
+        form.time_zone.choices = time_zone_choices(lang, ("", _("Choose a time zone")))
+        if not form.time_zone.data:  # suggest the organization's country's zone
+            form.time_zone.data = for_country(subscription.organization.country)
         if form.validate_on_submit():
             site = form.site.data.strip().lower()
 
