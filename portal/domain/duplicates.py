@@ -1,0 +1,102 @@
+"""The duplicate guard's lookup (issue 12): existing organizations whose name is close to the one
+typed, with why, in three queries whatever the number of organizations.
+
+1. Blocking, served by the database: the typed name's keys (similar_names.blocking_keys) are
+   looked up in ``organization_name_tokens``, at most PER_KEY rows a key (a common word such as
+   "solutions" cannot flood the set), and the organizations sharing the most keys are kept
+   (CANDIDATES). Organizations with users on the admin email's domain join them (M2's index,
+   users (email_domain, organization_id)), unless it is a public mail provider's domain.
+2. Re-ranking in Python: rapidfuzz compares the bounded set (similar_names.compare, judge).
+
+Rules M1-M4 are not changed by any of this; the suggestions are shown beside M2's list.
+"""
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import func, select, union_all
+
+from portal.domain.mail_domains import is_public_domain
+from portal.domain.normalize import email_domain
+from portal.domain.similar_names import MAX_SUGGESTIONS, Name, Reason, blocking_keys, compare, judge, normalize
+from portal.infra.db import db
+from portal.models import Organization, OrganizationNameToken, User
+
+PER_KEY = 200  # rows read for one key at most
+CANDIDATES = 100  # organizations re-ranked at most
+DOMAIN_CANDIDATES = 50  # organizations with users on the admin email's domain, at most
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    organization: Organization
+    score: int
+    strong: bool  # creating a new organization beside it asks for a confirmation
+    reasons: tuple[Reason, ...]
+
+
+@lru_cache(maxsize=50_000)
+def _normalized(name: str) -> Name:
+    return normalize(name)
+
+
+def blocked_ids(name: Name) -> list[int]:
+    """Step 1: the organizations sharing the most blocking keys with the name (one query)."""
+    keys = sorted(blocking_keys(name))
+    if not keys:
+        return []
+    table = OrganizationNameToken.__table__
+    parts = [
+        select(table.c.organization_id).where(table.c.token == key).limit(PER_KEY).subquery(f"k{i}")
+        for i, key in enumerate(keys)
+    ]
+    hits = union_all(*(select(part.c.organization_id) for part in parts)).subquery("hits")
+    query = (
+        select(hits.c.organization_id)
+        .group_by(hits.c.organization_id)
+        .order_by(func.count().desc(), hits.c.organization_id)
+        .limit(CANDIDATES)
+    )
+    return list(db.scalars(query))
+
+
+def domain_ids(domain: str) -> set[int]:
+    """Organizations with users on this domain (none for a public mail provider's)."""
+    if not domain or is_public_domain(domain):
+        return set()
+    query = select(User.organization_id).where(User.email_domain == domain).distinct().limit(DOMAIN_CANDIDATES)
+    return set(db.scalars(query))
+
+
+def suggestions(
+    company: str,
+    admin_email: str = "",
+    country: str = "",
+    *,
+    exclude: frozenset[int] | set[int] = frozenset(),
+    limit: int = MAX_SUGGESTIONS,
+) -> list[Suggestion]:
+    """Possible duplicates of a new organization called ``company``, best first."""
+    typed = normalize(company or "")
+    if not typed.tokens:
+        return []
+    on_domain = domain_ids(email_domain(admin_email)) if admin_email and "@" in admin_email else set()
+    ids = (set(blocked_ids(typed)) | on_domain) - set(exclude)
+    if not ids:
+        return []
+    organizations = db.scalars(
+        select(Organization).where(
+            Organization.id.in_(ids), Organization.setup_pending.is_(False), Organization.free_consumer.is_(False)
+        )
+    )
+    found = []
+    for org in organizations:
+        verdict = judge(
+            compare(typed, _normalized(org.name)),
+            same_domain=org.id in on_domain,
+            same_country=bool(country) and org.country == country,
+        )
+        if verdict is not None:
+            found.append(Suggestion(org, verdict.score, verdict.strong, verdict.reasons))
+    found.sort(key=lambda s: (-s.score, not s.strong, s.organization.name, s.organization.id))
+    return found[:limit]
