@@ -1,7 +1,7 @@
 """One form per wizard step; every message comes from our catalog (rule L1)."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, SelectField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
@@ -99,6 +99,8 @@ class OrganizationForm(PortalForm):
     """W6: an existing organization (by id) or a new one."""
 
     organization = RadioField(_l("Organization"), validators=[DataRequired(message=CHOOSE_ONE)], coerce=str)
+    # issue 12: required by the server for "new" beside a strong possible duplicate
+    confirm_new = BooleanField(_l("I checked the possible duplicates: this is a different organization"))
 
 
 class MatchReviewForm(PortalForm):

@@ -33,7 +33,7 @@ class MappingRefused(RuleError):
 @dataclass
 class Mapped:
     organization: Organization
-    reason: str  # m1_email_match, m2_candidate, new_organization
+    reason: str  # m1_email_match, m2_candidate, duplicate_guard, new_organization
     partner_admin: User | None  # created for a new partner organization (rule W8)
 
 
@@ -48,6 +48,22 @@ def allowed_organizations(order: Order, state: dict) -> dict[int, Organization]:
     if holder is not None:
         offered[holder.id] = holder
     return offered
+
+
+def similar_organizations(state: dict, shown) -> dict[int, Organization]:
+    """The duplicate guard's suggestions beside M2's list (issue 12); they can be chosen too."""
+    from portal.wizard.duplicate_guard import similar
+
+    return {s.organization.id: s.organization for s in similar(state, shown)}
+
+
+def choosable_organizations(order: Order, state: dict) -> dict[int, Organization]:
+    """What W6 lets the user choose: M1/M2's organizations and, without an M1 match, the
+    possible duplicates (recomputed, never taken from the session)."""
+    offered = allowed_organizations(order, state)
+    if matching.admin_organization(state["admin_email"]) is not None:
+        return offered
+    return {**offered, **similar_organizations(state, offered)}
 
 
 def _new_admin(email: str, organization: Organization, language: str, now) -> User:
@@ -103,8 +119,22 @@ def map_order(order_id: int, state: dict, *, language: str, actor_email: str | N
         admin = _new_admin(state["admin_email"], organization, language, now)
         invitations.invite(admin)  # the new customer admin chooses a password from the email
         reason = "new_organization"
+        if state.get("duplicates_declined"):  # issue 12: created beside strong suggestions, confirmed
+            record(
+                "duplicate_guard_declined",
+                organization_id=partner.id,
+                order_id=order.id,
+                organization=organization.name,
+                organization_id_created=organization.id,
+                suggested=state["duplicates_declined"],
+                by=actor_email,
+            )
     else:
-        organization = allowed_organizations(order, state).get(int(choice))
+        offered = allowed_organizations(order, state)
+        organization = offered.get(int(choice))
+        suggested = organization is None and matching.admin_organization(state["admin_email"]) is None
+        if suggested:  # issue 12: one of the possible duplicates
+            organization = similar_organizations(state, offered).get(int(choice))
         if organization is None:
             raise MappingRefused(_l("That organization can no longer be chosen. Go back and choose again."))
         problem = matching.trial_conversion_problem(order.offer, organization, state["admin_email"])
@@ -116,6 +146,8 @@ def map_order(order_id: int, state: dict, *, language: str, actor_email: str | N
         if outcome in (matching.Outcome.BLOCKED_CUSTOMER, matching.Outcome.BLOCKED_OWN_USE):
             raise MappingRefused(_l("An existing admin of this organization must add you as an admin first."))
         reason = "m1_email_match" if outcome is matching.Outcome.CONTINUE else "m2_candidate"
+        if suggested and outcome is not matching.Outcome.CONTINUE:
+            reason = "duplicate_guard"
 
     subscription = Subscription(
         organization_id=organization.id, order_id=order.id, offer=order.offer, status="pending", created_at=now

@@ -14,9 +14,15 @@ from portal.infra.url_converters import parse_id
 from portal.orders.rules import OrderRuleError, change_contact, closing_date, record_setup_started
 from portal.people.add_me import ask_to_be_added as ask_full_admin
 from portal.people.rules import PeopleRuleError
-from portal.wizard import forms, state
+from portal.wizard import duplicate_guard, forms, state
 from portal.wizard.blueprint import bp, order_for, render_step, stop
-from portal.wizard.mapping import AlreadyMapped, MappingRefused, allowed_organizations, map_order
+from portal.wizard.mapping import (
+    AlreadyMapped,
+    MappingRefused,
+    allowed_organizations,
+    choosable_organizations,
+    map_order,
+)
 
 
 def _go(token: str, step: str):
@@ -236,28 +242,34 @@ def organization(token: str):
         )
 
     offered = allowed_organizations(order, answers)
+    guard = duplicate_guard.for_answers(answers, offered)  # issue 12: possible duplicates beside M2
+    choosable = {**offered, **guard.organizations}
     holder = matching.user_organization(email)
     form = forms.OrganizationForm(data={"organization": answers.get("organization")})
-    choices = [(str(org_id), org.name) for org_id, org in offered.items()]
+    choices = [(str(org_id), org.name) for org_id, org in choosable.items()]
     if holder is None:
         choices.append(("new", _("Create a new organization")))
     form.organization.choices = choices
-    problems = {org_id: matching.trial_conversion_problem(order.offer, org, email) for org_id, org in offered.items()}
+    problems = {org_id: matching.trial_conversion_problem(order.offer, org, email) for org_id, org in choosable.items()}
     if form.validate_on_submit():
         choice = form.organization.data
-        if choice == "new":
-            state.save(order.id, organization="new", reason="new_organization")
+        refused = choice == "new" and duplicate_guard.refuse_new(guard, form.confirm_new.data)  # issue 12
+        if refused:
+            form.confirm_new.errors = [str(refused)]
+        elif choice == "new":
+            state.save(order.id, organization="new", reason="new_organization", duplicates_declined=guard.declined())
             return _go(token, "confirm")
-        chosen = offered[int(choice)]
-        if problems[chosen.id] == "trial_expired":
+        elif problems[int(choice)] == "trial_expired":
             return stop("trial_expired", order, token)
-        if problems[chosen.id] == "trial_email":
+        elif problems[int(choice)] == "trial_email":
             form.organization.errors.append(str(matching.TRIAL_EMAIL_MESSAGE))
         else:
+            chosen = choosable[int(choice)]
             outcome = matching.outcome(answers["role"], chosen, email, order.partner_id)
             if outcome in BLOCKED_REASONS:
                 return _blocked(order, token, chosen, outcome, email)
-            state.save(order.id, organization=str(chosen.id), reason="m2_candidate")
+            reason = "duplicate_guard" if chosen.id in guard.organizations else "m2_candidate"
+            state.save(order.id, organization=str(chosen.id), reason=reason)
             return _go(token, "confirm")
     return _page(
         "organization",
@@ -272,6 +284,7 @@ def organization(token: str):
         holder=holder,
         problems=problems,
         region=region_for(answers["country"]),
+        guard=guard,
     )
 
 
@@ -303,7 +316,7 @@ def ask_to_be_added(token: str):
     form = forms.AskToBeAddedForm()
     if not form.validate_on_submit() or parse_id(form.organization.data) is None:
         return _go(token, "organization")
-    organization = allowed_organizations(order, answers).get(parse_id(form.organization.data))
+    organization = choosable_organizations(order, answers).get(parse_id(form.organization.data))
     if organization is None:  # only an organization this wizard could have offered
         return _go(token, "organization")
     # Requests go to the organization's first full admin: counted per organization, and per client.
@@ -331,7 +344,7 @@ def _summary(order, answers):
     choice = answers.get("organization")
     existing = None
     if choice and choice != "new":
-        existing = allowed_organizations(order, answers).get(int(choice))
+        existing = choosable_organizations(order, answers).get(int(choice))
     return {
         "existing": existing,
         "region": region_for(answers.get("country", "")),
