@@ -16,6 +16,8 @@ from functools import lru_cache
 
 from sqlalchemy import func, select, union_all
 
+from portal.domain import email_checks, matching
+from portal.domain.email_checks import DomainNotes
 from portal.domain.mail_domains import is_public_domain
 from portal.domain.normalize import email_domain
 from portal.domain.similar_names import MAX_SUGGESTIONS, Name, Reason, blocking_keys, compare, judge, normalize
@@ -100,3 +102,31 @@ def suggestions(
             found.append(Suggestion(org, verdict.score, verdict.strong, verdict.reasons))
     found.sort(key=lambda s: (-s.score, not s.strong, s.organization.name, s.organization.id))
     return found[:limit]
+
+
+@dataclass
+class Guard:
+    """What a page shows for a new organization's name and admin email: the suggestions with
+    their M3 facts, and the notes on the email's domain."""
+
+    suggestions: list[Suggestion]
+    facts: dict[int, matching.Facts]
+    notes: DomainNotes | None
+
+    @property
+    def organizations(self) -> dict[int, Organization]:
+        return {s.organization.id: s.organization for s in self.suggestions}
+
+    @property
+    def strong(self) -> list[Suggestion]:
+        return [s for s in self.suggestions if s.strong]
+
+    def declined(self) -> list[dict]:
+        """What the audit records when a new organization is created beside strong suggestions."""
+        return [{"id": s.organization.id, "name": s.organization.name, "score": s.score} for s in self.strong]
+
+
+def guard(company: str, admin_email: str = "", country: str = "", *, exclude=frozenset()) -> Guard:
+    found = suggestions(company, admin_email, country, exclude=exclude)
+    notes = email_checks.notes(admin_email, organization_ids={s.organization.id for s in found})
+    return Guard(found, {s.organization.id: matching.facts(s.organization) for s in found}, notes)

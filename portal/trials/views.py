@@ -35,6 +35,7 @@ from portal.i18n.timezones import choices as zone_choices
 from portal.infra.db import db
 from portal.infra.url_converters import parse_id, parse_page
 from portal.models import DeviceShipment, Organization, Trial
+from portal.trials import duplicate_guard as trial_guard
 from portal.trials import lifecycle
 from portal.trials.forms import ConfirmForm, ConvertForm, EditTrialForm, ExtendForm, SerialsForm, StartTrialForm
 from portal.trials.lifecycle import TrialRuleError
@@ -143,6 +144,7 @@ def new():
             form.admin_email.data = admins[0].email if admins else ""
             form.supported_location.data = True
             existing = customer
+    guard = None if existing else trial_guard.for_form(form)  # issue 12: possible duplicates (T2)
     available = lifecycle.available_services(existing) if existing else list(TRIAL_SERVICES)
     form.services.choices = [(s, str(SERVICE_LABELS[s])) for s in available]
     try:
@@ -150,7 +152,10 @@ def new():
             submissions.check(form.submission_key.data, current_user.id)
     except submissions.Repeated as repeated:
         return submissions.show_first_result(repeated, url_for("trials.index"))
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and trial_guard.refused(guard, form):  # issue 12: checked after the fields
+        valid = False
+    if valid:
         devices = {
             "phone": form.phones.data or 0,
             "desk_device": form.desk_devices.data or 0,
@@ -176,6 +181,7 @@ def new():
                 language=lang,
                 existing_confirmed=bool(form.confirm_existing.data),
             )
+            trial_guard.audit(guard, trial, actor=current_user)
             if request.form.get("action") == "setup" and trial.status == "awaiting_provisioning":
                 lifecycle.provision(trial, actor=current_user)  # rule T6: set up now
             result_url = url_for("trials.customer", customer_id=trial.customer_id)
@@ -189,7 +195,12 @@ def new():
             flash(_("The trial for %(customer)s is saved.", customer=trial.customer.name), "success")
             return redirect(result_url)
     return render_template(
-        "trials/new.html", form=form, existing=facts(existing) if existing else None, device_labels=DEVICE_LABELS
+        "trials/new.html",
+        form=form,
+        existing=facts(existing) if existing else None,
+        device_labels=DEVICE_LABELS,
+        guard=guard,
+        own_customers=trial_guard.own_customers(guard, current_user.organization_id),
     ), 422 if form.errors else 200
 
 
