@@ -158,3 +158,46 @@ def test_labelled_set_recall_in_the_top_three_and_false_alarms(db, capsys):
 def test_an_empty_or_legal_form_only_name_suggests_nothing_unusual(db, typed):
     add_org(db, "Northwind Solutions B.V.")
     assert [s.organization.name for s in duplicates.suggestions(typed)] == []
+
+
+def test_0012_fills_the_index_for_existing_organizations_and_downgrades(tmp_path):
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from portal.infra.migrate import alembic_config, upgrade
+
+    url = f"sqlite:///{tmp_path / 'fill.sqlite3'}"
+    command.upgrade(alembic_config(url), "0010")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO organizations (name, name_normalized, name_prefix, kind, certified, country, data_region,"
+                " created_at, setup_pending, free_consumer) VALUES ('Балкан Телеком ЕООД', 'x', 'x', 'customer',"
+                " false, 'BG', 'EU', '2026-01-01', false, false)"
+            )
+        )
+    upgrade(url)
+    with engine.connect() as connection:
+        keys = set(connection.execute(text("SELECT token FROM organization_name_tokens")).scalars())
+    assert {"pbalk", "ptele", "qbal+tel"} <= keys
+    command.downgrade(alembic_config(url), "0010")
+    with engine.connect() as connection:
+        assert "organization_name_tokens" not in {
+            row[0] for row in connection.execute(text("SELECT name FROM sqlite_master WHERE type='table'"))
+        }
+    engine.dispose()
+
+
+def test_email_checks_name_near_public_and_disposable_domains(db):
+    from portal.domain import email_checks
+
+    add_org(db, "Acme Holding", domain="acme.nl")
+    add_org(db, "Acme Rockets", domain="acme.nl")
+    near = email_checks.notes("new@acrne.nl")
+    assert near.near == (email_checks.NearDomain("acme.nl", 2),) and not near.public
+    assert email_checks.notes("new@acme.nl") is None  # the domain itself is no typo
+    assert email_checks.notes("someone@gmail.com").public
+    assert email_checks.notes("someone@mailinator.com").disposable
+    assert email_checks.is_disposable("eu.mailinator.com") and not email_checks.is_disposable("acme.nl")
+    assert email_checks.notes("new@totally-different.example") is None
