@@ -42,16 +42,21 @@ def _normalized(name: str) -> Name:
     return normalize(name)
 
 
-def blocked_ids(name: Name) -> list[int]:
-    """Step 1: the organizations sharing the most blocking keys with the name (one query)."""
+def blocked_ids(name: Name, within=None) -> list[int]:
+    """Step 1: the organizations sharing the most blocking keys with the name (one query);
+    ``within``: a select of the organization ids to look among (a partner's customers)."""
     keys = sorted(blocking_keys(name))
     if not keys:
         return []
     table = OrganizationNameToken.__table__
-    parts = [
-        select(table.c.organization_id).where(table.c.token == key).limit(PER_KEY).subquery(f"k{i}")
-        for i, key in enumerate(keys)
-    ]
+
+    def rows(key):
+        query = select(table.c.organization_id).where(table.c.token == key)
+        if within is not None:
+            query = query.where(table.c.organization_id.in_(within))
+        return query.limit(PER_KEY)
+
+    parts = [rows(key).subquery(f"k{i}") for i, key in enumerate(keys)]
     hits = union_all(*(select(part.c.organization_id) for part in parts)).subquery("hits")
     query = (
         select(hits.c.organization_id)
@@ -77,13 +82,15 @@ def suggestions(
     *,
     exclude: frozenset[int] | set[int] = frozenset(),
     limit: int = MAX_SUGGESTIONS,
+    within=None,
 ) -> list[Suggestion]:
-    """Possible duplicates of a new organization called ``company``, best first."""
+    """Possible duplicates of a new organization called ``company``, best first; ``within``
+    (a select of organization ids) narrows them, as the customer search does."""
     typed = normalize(company or "")
     if not typed.tokens:
         return []
     on_domain = domain_ids(email_domain(admin_email)) if admin_email and "@" in admin_email else set()
-    ids = (set(blocked_ids(typed)) | on_domain) - set(exclude)
+    ids = (set(blocked_ids(typed, within)) | on_domain) - set(exclude)
     if not ids:
         return []
     organizations = db.scalars(

@@ -39,7 +39,14 @@ from portal.trials import duplicate_guard as trial_guard
 from portal.trials import lifecycle
 from portal.trials.forms import ConfirmForm, ConvertForm, EditTrialForm, ExtendForm, SerialsForm, StartTrialForm
 from portal.trials.lifecycle import TrialRuleError
-from portal.trials.status import FILTERS, STATUS_LABELS, customer_page, customer_rows, expiring_counts
+from portal.trials.status import (
+    FILTERS,
+    STATUS_LABELS,
+    customer_page,
+    customer_rows,
+    did_you_mean,
+    expiring_counts,
+)
 from portal.trials.vocabulary import DEVICE_LABELS, DURATIONS, INDUSTRIES, TRIAL_SERVICES
 
 bp = Blueprint("trials", __name__, url_prefix="/<lang:lang>/customers")
@@ -85,6 +92,7 @@ def index():
         status=status,
         page_url=lambda number: url_for("trials.index", q=q or None, status=status or None, page=number),
         chart=expiring_counts(current_user.organization_id),
+        did_you_mean=did_you_mean(current_user.organization_id, q) if q and page.total == 0 else [],
     )
     target = request.headers.get("HX-Target") if request.headers.get("HX-Request") else None
     if target == "customer-rows":
