@@ -56,6 +56,7 @@ def test_a_name_that_is_only_a_legal_form_word_keeps_it():
 
 def test_cyrillic_is_transliterated_the_bulgarian_way():
     assert normalize("София Химко Щит Ъгъл").tokens == ("sofia", "himko", "shtit", "agal")
+    assert normalize("Khimko Pharm").tokens == ("himko", "farm")  # Russian-style х; ph and f
 
 
 @pytest.mark.parametrize("connective", ["&", "and", "en", "och", "in", "и"])

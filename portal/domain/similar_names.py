@@ -11,7 +11,8 @@ M1-M4 are untouched: this only adds "possible duplicates" beside them. A name is
    letters joined ("s. p." → "sp");
 3. legal forms removed from the end (and one from the start: "AB Volvo"), as cleanco knows them
    plus ``portal/data/legal_forms.txt`` for those it lacks (ООД, ЕООД, АД, ...);
-4. connectives dropped: & / and / en / och / in / и / und / og / et.
+4. connectives dropped: & / and / en / och / in / и / und / og / et;
+5. "kh" read as "h" and "ph" as "f" (Russian-style and Bulgarian transliterations of х agree).
 
 Two names then match token by token, in any order, each pair within a small edit distance
 (optimal string alignment, so a swapped pair of letters is one edit).
@@ -111,6 +112,9 @@ def _words(plain: str) -> list[str]:
     """Words of an already folded, ASCII text."""
     plain = _DOTS.sub("", plain)
     plain = plain.replace("'", "").replace("\u2019", "")
+    # transliteration variants folded: х is "kh" in the Russian-style system and "h" in Bulgaria's;
+    # "ph" and "f" are one sound ("Pharm", "Farm")
+    plain = plain.replace("kh", "h").replace("ph", "f")
     words = _NON_WORD.sub(" ", _AMPERSAND.sub(" & ", plain)).split()
     joined: list[str] = []
     run: list[str] = []
@@ -285,14 +289,18 @@ PAIRED_TOKENS = 4
 
 def blocking_keys(name: Name) -> set[str]:
     """The index rows an organization gets (and a lookup asks for): each word's first and last
-    four letters, the first three letters of every two words together (selective where one word
-    is common), and the name as one word's start. A typo keeps at least one of them."""
+    four letters, its first letter with its last three and its first three with its last one,
+    the first three letters of every two words together (selective where one word is common),
+    and the name as one word's start. One typo keeps at least one of them."""
     tokens = [t for t in name.tokens if len(t) >= 2] or list(name.tokens)
     keys = set()
     for token in tokens:
         keys.add("p" + token[:KEY_LENGTH])
         if len(token) > KEY_LENGTH:
             keys.add("s" + token[-KEY_LENGTH:])
+            # a short word's edit in the middle breaks both: its ends together survive it
+            keys.add("x" + token[0] + token[-3:])
+            keys.add("y" + token[:3] + token[-1])
     heads = sorted({t[:PAIR_LENGTH] for t in tokens[:PAIRED_TOKENS]})
     for i, first in enumerate(heads):
         for second in heads[i + 1 :]:
