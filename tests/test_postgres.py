@@ -210,3 +210,27 @@ def test_l4_the_customers_list_sorts_and_pages_with_icu_collations_on_postgres(p
         swedish = [row.customer.name for row in customer_page(northwind, lang="sv").rows]
         english = [row.customer.name for row in customer_page(northwind, lang="en").rows]
         assert swedish != english  # Åkerlund moves after Z in Swedish
+
+
+def test_the_duplicate_guard_on_postgres(pg_app):
+    """issue 12: the blocking query (weighted keys), the index kept current by the flush, the
+    customer search's 'did you mean' narrowed to a partner's customers, on PostgreSQL."""
+    from portal.domain import duplicates
+    from portal.infra.db import db
+    from portal.models import Organization
+    from portal.trials.status import did_you_mean
+
+    with pg_app.app_context():
+        (first, *_) = duplicates.suggestions("Balkan Telekom EOOD", country="BG")
+        assert first.organization.name == "Балкан Телеком ЕООД" and first.strong
+        assert "Acme Rockets" in [s.organization.name for s in duplicates.suggestions("Acme", "x@acme.example")]
+        org = db.scalar(select(Organization).where(Organization.name == "Zdravje d.o.o."))
+        org.rename("Zdravje Plus d.o.o.")
+        db.commit()
+        assert duplicates.suggestions("Zdravje Plus")[0].organization.id == org.id
+        northwind = db.scalar(select(Organization).where(Organization.name == "Northwind Solutions B.V."))
+        assert [s.organization.name for s in did_you_mean(northwind.id, "Akerlund and Rausing")] == [
+            "Åkerlund & Rausing AB"
+        ]
+        org.rename("Zdravje d.o.o.")
+        db.commit()

@@ -109,7 +109,8 @@ def suggestions(
     typed = normalize(company or "")
     if not typed.tokens:
         return []
-    on_domain = domain_ids(email_domain(admin_email)) if admin_email and "@" in admin_email else set()
+    by_email = admin_email and "@" in admin_email and within is None  # within: never beyond it
+    on_domain = domain_ids(email_domain(admin_email)) if by_email else set()
     ids = (set(blocked_ids(typed, within)) | on_domain) - set(exclude)
     if not ids:
         return []
