@@ -25,8 +25,8 @@ from portal.domain.similar_names import MAX_SUGGESTIONS, Name, Reason, blocking_
 from portal.infra.db import db
 from portal.models import Organization, OrganizationNameToken, User
 
-PER_KEY = 200  # rows read for one key at most
-CANDIDATES = 100  # organizations re-ranked at most
+PER_KEY = 100  # rows read for one key at most
+CANDIDATES = 40  # organizations re-ranked at most (the best-weighted)
 DOMAIN_CANDIDATES = 50  # organizations with users on the admin email's domain, at most
 SCREEN = 70  # rapidfuzz token-set ratio below which a name is not compared at all
 
