@@ -67,6 +67,39 @@ def tick_command(at):
     click.echo(", ".join(f"{key}: {value}" for key, value in counts.items()))
 
 
+@portal_cli.command("similar")
+@click.argument("company")
+@click.option("--email", default="", help="The admin email: its domain is evidence, and is checked.")
+@click.option("--country", default="", help="ISO 3166 code of the country of operation, e.g. NL.")
+@click.option("--limit", default=10, show_default=True, help="How many suggestions at most.")
+def similar_command(company, email, country, limit):
+    """The duplicate guard's suggestions for a company name, with scores and reasons (issue 12):
+    what the wizard and the trial form would show, for support staff before merging records."""
+    from flask_babel import force_locale
+
+    from portal.domain import duplicates, email_checks
+    from portal.i18n.labels import MATCH_REASON_LABELS
+
+    found = duplicates.suggestions(company, email, country.upper(), limit=limit)
+    with current_app.test_request_context(), force_locale("en"):
+        notes = email_checks.notes(email, organization_ids={s.organization.id for s in found}) if email else None
+        if notes is not None:
+            if notes.public:
+                click.echo(f"{notes.domain}: a public mail provider's domain, no evidence of the organization.")
+            if notes.disposable:
+                click.echo(f"{notes.domain}: a disposable mail domain, refused for an organization's admin.")
+            for near in notes.near:
+                click.echo(f"{notes.domain}: one or two edits from {near.domain} ({near.organizations} organizations).")
+        if not found:
+            click.echo(f"No possible duplicates of {company!r}.")
+            return
+        for s in found:
+            org = s.organization
+            reasons = "; ".join(str(MATCH_REASON_LABELS[r.value]) for r in s.reasons)
+            mark = "strong" if s.strong else "weak"
+            click.echo(f"{s.score:>3}  {mark:<6}  #{org.id}  {org.name}  ({org.kind}, {org.country})  {reasons}")
+
+
 @portal_cli.command("deliver")
 def deliver_command():
     """Send the outbox now."""

@@ -32,3 +32,35 @@ def test_t9_search_stays_within_the_partners_customers(make_partner, make_custom
     other, _ = make_partner()
     make_customer(other, "Acme Holding")
     assert list(customer_rows(partner.id, query="acme")) == []
+
+
+# --- issue 12: "did you mean" when nothing matches ---------------------------------------------
+
+
+def test_search_did_you_mean_offers_close_names_among_the_partners_customers(make_partner, make_customer):
+    from portal.trials.status import did_you_mean
+
+    partner, _ = make_partner()
+    other, _ = make_partner()
+    make_customer(partner, "Åkerlund & Rausing AB")
+    make_customer(partner, "Балкан Телеком ЕООД")
+    make_customer(other, "Akerlund Rausing Holding")  # another partner's customer: never shown
+    assert [s.organization.name for s in did_you_mean(partner.id, "Akerlund and Rausing")] == ["Åkerlund & Rausing AB"]
+    assert [s.organization.name for s in did_you_mean(partner.id, "Balkan Telekom")] == ["Балкан Телеком ЕООД"]
+    assert did_you_mean(partner.id, "ak") == []
+
+
+def test_search_page_says_did_you_mean_with_a_link(partner_client, app):
+    from markupsafe import escape
+
+    from tests.conftest import translate
+
+    for lang in ("en", "sv"):
+        html = partner_client.get(f"/{lang}/customers/?q=Akerlund+and+Rausing").get_data(as_text=True)
+        expected = translate(app, lang, "No customer matches “%(query)s”. Did you mean:", query="Akerlund and Rausing")
+        assert str(escape(expected)) in html
+        assert "?q=%C3%85kerlund+%26+Rausing+AB" in html
+    htmx = partner_client.get(
+        "/en/customers/?q=Contoso+Manufactoring", headers={"HX-Request": "true", "HX-Target": "customer-list"}
+    ).get_data(as_text=True)
+    assert "Contoso Manufacturing" in htmx and "similar name (typo)" in htmx

@@ -15,7 +15,8 @@ PORTAL = Path(__file__).resolve().parents[1] / "portal"
 LAYERS = [
     ("infra", ("portal.infra", "portal.config")),
     ("i18n", ("portal.i18n",)),
-    ("vocabulary", ("portal.domain.catalog", "portal.domain.normalize")),  # what the models store
+    # what the models store (similar_names: the duplicate guard's index keys, issue 12)
+    ("vocabulary", ("portal.domain.catalog", "portal.domain.normalize", "portal.domain.similar_names")),
     ("models", ("portal.models",)),
     ("domain", ("portal.domain", "portal.audit")),
     (

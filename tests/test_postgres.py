@@ -243,3 +243,27 @@ def test_t16_two_schedulers_share_the_expiry_day_and_expire_each_trial_once_on_p
     assert sum(counts) >= len(ours)
     emailed = [int(key.split(":")[1]) for key in keys if int(key.split(":")[1]) in ours]
     assert sorted(emailed) == sorted(audited) == sorted(ours)  # one email (the customer's admin) and one entry each
+
+
+def test_the_duplicate_guard_on_postgres(pg_app):
+    """issue 12: the blocking query (weighted keys), the index kept current by the flush, the
+    customer search's 'did you mean' narrowed to a partner's customers, on PostgreSQL."""
+    from portal.domain import duplicates
+    from portal.infra.db import db
+    from portal.models import Organization
+    from portal.trials.status import did_you_mean
+
+    with pg_app.app_context():
+        (first, *_) = duplicates.suggestions("Balkan Telekom EOOD", country="BG")
+        assert first.organization.name == "Балкан Телеком ЕООД" and first.strong
+        assert "Acme Rockets" in [s.organization.name for s in duplicates.suggestions("Acme", "x@acme.example")]
+        org = db.scalar(select(Organization).where(Organization.name == "Zdravje d.o.o."))
+        org.rename("Zdravje Plus d.o.o.")
+        db.commit()
+        assert duplicates.suggestions("Zdravje Plus")[0].organization.id == org.id
+        northwind = db.scalar(select(Organization).where(Organization.name == "Northwind Solutions B.V."))
+        assert [s.organization.name for s in did_you_mean(northwind.id, "Akerlund and Rausing")] == [
+            "Åkerlund & Rausing AB"
+        ]
+        org.rename("Zdravje d.o.o.")
+        db.commit()

@@ -27,11 +27,18 @@ def describe_event(event) -> str:
                 "m1_email_match": _("the admin email belongs to an admin of this organization"),
                 "m2_candidate": _("chosen from the organizations that matched the company name and email domain"),
                 "new_organization": _("a new organization was created"),
+                "duplicate_guard": _("chosen from the possible duplicates of the company name entered"),
             }.get(d.get("reason"), d.get("reason"))
             return _(
                 "The order was mapped to %(organization)s: %(reason)s.",
                 organization=d.get("organization"),
                 reason=reason,
+            )
+        case "duplicate_guard_declined":
+            return _(
+                "A new organization, %(organization)s, was created after confirming that it is none of the possible duplicates shown: %(suggested)s.",
+                organization=d.get("organization"),
+                suggested=", ".join(item.get("name", "") for item in d.get("suggested", [])),
             )
         case "trial_converted":
             return _(

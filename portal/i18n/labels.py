@@ -33,6 +33,18 @@ ORG_KIND_LABELS = {
     "partner": _l("Partner organization"),
 }
 
+# The duplicate guard's "why it matched" (issue 12), by the reason's value; never the code itself.
+MATCH_REASON_LABELS = {
+    "same_email_domain": _l("same email domain"),
+    "same_name": _l("same name, written differently"),
+    "typo": _l("similar name (typo)"),
+    "legal_form": _l("similar name (legal form differs)"),
+    "transliteration": _l("similar name (transliteration)"),
+    "word_order": _l("similar name (word order)"),
+    "name_contained": _l("similar name (one name contains the other)"),
+    "same_country": _l("same country"),
+}
+
 # rule O5: an order line is "Awaiting provisioning details" until it is provisioned.
 ORDER_STATUS_LABELS = {
     "awaiting_provisioning": _l("Awaiting provisioning details"),

@@ -97,4 +97,5 @@ def init_app(app) -> None:
         SUBSCRIPTION_STATUS_LABELS=labels.SUBSCRIPTION_STATUS_LABELS,
         REGION_LABELS=labels.REGION_LABELS,
         TIER_LABELS=labels.TIER_LABELS,
+        MATCH_REASON_LABELS=labels.MATCH_REASON_LABELS,
     )

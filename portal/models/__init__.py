@@ -4,7 +4,7 @@ from portal.infra.db import Base
 from portal.models.audit import AuditEvent
 from portal.models.mail import OutgoingEmail
 from portal.models.orders import Order, OrderLine
-from portal.models.organizations import Organization, PartnerCustomer
+from portal.models.organizations import Organization, OrganizationNameToken, PartnerCustomer
 from portal.models.submissions import FormSubmission
 from portal.models.subscriptions import Subscription, SubscriptionService
 from portal.models.trials import ConsentRequest, DeviceShipment, Trial, TrialService
@@ -14,6 +14,7 @@ __all__ = [
     "Base",
     "Organization",
     "PartnerCustomer",
+    "OrganizationNameToken",
     "User",
     "AdminRole",
     "LoginSession",

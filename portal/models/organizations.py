@@ -3,11 +3,25 @@
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    delete,
+    event,
+    insert,
+    text,
+)
+from sqlalchemy.orm import Mapped, Session, attributes, mapped_column, relationship
 
 from portal.domain.catalog import ACCESS_LEVELS, DATA_REGIONS, ORG_KINDS, sql_in
 from portal.domain.normalize import name_key, name_prefix
+from portal.domain.similar_names import blocking_keys, normalize
 from portal.infra.db import Base
 
 if TYPE_CHECKING:
@@ -98,3 +112,40 @@ class PartnerCustomer(Base):
 
     partner: Mapped[Organization] = relationship(foreign_keys=[partner_id])
     customer: Mapped[Organization] = relationship(foreign_keys=[customer_id])
+
+
+class OrganizationNameToken(Base):
+    """The duplicate guard's blocking index (issue 12): the keys of each organization's
+    normalized name (portal.domain.similar_names.blocking_keys), looked up by key."""
+
+    __tablename__ = "organization_name_tokens"
+
+    token: Mapped[str] = mapped_column(String(16), primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+def name_token_rows(organization_id: int, name: str) -> list[dict]:
+    return [{"token": key, "organization_id": organization_id} for key in sorted(blocking_keys(normalize(name)))]
+
+
+@event.listens_for(Session, "after_flush")
+def _keep_name_tokens_current(session, _context):
+    """New and renamed organizations get their index rows in the flush that writes them, so
+    the index never lags behind the names (same transaction)."""
+    changed = [
+        org
+        for org in (*session.new, *session.dirty)
+        if isinstance(org, Organization) and (org in session.new or attributes.get_history(org, "name").has_changes())
+    ]
+    if not changed:
+        return
+    table = OrganizationNameToken.__table__
+    connection = session.connection()
+    renamed = [org.id for org in changed if org not in session.new]
+    if renamed:
+        connection.execute(delete(table).where(table.c.organization_id.in_(renamed)))
+    rows = [row for org in changed for row in name_token_rows(org.id, org.name)]
+    if rows:
+        connection.execute(insert(table), rows)

@@ -2,9 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.domain.email_checks import disposable_refusal
+from portal.domain.matching import user_organization
 from portal.i18n.fields import (
     DATA,
     REQUIRED,
@@ -82,6 +84,15 @@ class StartTrialForm(PortalForm):
     )
     full_admin_access = BooleanField(_l("Ask for full admin access (provision, manage users and licenses)"))
     confirm_existing = BooleanField(_l("Yes, start the trial for this existing organization"))
+    # issue 12: required by the server beside a strong possible duplicate of a new customer
+    confirm_new_customer = BooleanField(_l("I checked the possible duplicates: this is a new customer"))
+
+    def validate_admin_email(self, field):
+        """issue 12: a new organization's admin needs a lasting address, not a disposable one
+        (an existing user's address stands: the trial is then for their organization)."""
+        refusal = disposable_refusal(field.data or "")
+        if refusal is not None and user_organization(field.data) is None:
+            raise ValidationError(str(refusal))
 
 
 class ExtendForm(PortalForm):

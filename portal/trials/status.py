@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
+from portal.domain import duplicates
 from portal.domain.normalize import fold
 from portal.i18n import collation
 from portal.infra import clock, paging
@@ -187,3 +188,16 @@ def expiring_counts(partner_id: int) -> dict[int, int]:
         )
     ).one()
     return dict(zip((7, 30, 90), counts, strict=True))
+
+
+DID_YOU_MEAN = 3
+
+
+def did_you_mean(partner_id: int, query: str) -> list:
+    """issue 12: when a search finds none of the partner's customers, those whose name is close
+    to what was typed (typos, legal forms, transliteration, word order), best first."""
+    if len((query or "").strip()) < 3:
+        return []
+    linked = select(PartnerCustomer.customer_id).where(PartnerCustomer.partner_id == partner_id)
+    pending = select(Trial.customer_id).where(Trial.partner_id == partner_id, Trial.status.in_(OPEN))
+    return duplicates.suggestions(query, limit=DID_YOU_MEAN, within=linked.union(pending))

@@ -35,10 +35,18 @@ from portal.i18n.timezones import select_choices as zone_choices
 from portal.infra.db import db
 from portal.infra.url_converters import parse_id, parse_page
 from portal.models import DeviceShipment, Organization, Trial
+from portal.trials import duplicate_guard as trial_guard
 from portal.trials import lifecycle
 from portal.trials.forms import ConfirmForm, ConvertForm, EditTrialForm, ExtendForm, SerialsForm, StartTrialForm
 from portal.trials.lifecycle import TrialRuleError
-from portal.trials.status import FILTERS, STATUS_LABELS, customer_page, customer_rows, expiring_counts
+from portal.trials.status import (
+    FILTERS,
+    STATUS_LABELS,
+    customer_page,
+    customer_rows,
+    did_you_mean,
+    expiring_counts,
+)
 from portal.trials.vocabulary import DEVICE_LABELS, DURATIONS, INDUSTRIES, TRIAL_SERVICES
 
 bp = Blueprint("trials", __name__, url_prefix="/<lang:lang>/customers")
@@ -84,6 +92,7 @@ def index():
         status=status,
         page_url=lambda number: url_for("trials.index", q=q or None, status=status or None, page=number),
         chart=expiring_counts(current_user.organization_id),
+        did_you_mean=did_you_mean(current_user.organization_id, q) if q and page.total == 0 else [],
     )
     target = request.headers.get("HX-Target") if request.headers.get("HX-Request") else None
     if target == "customer-rows":
@@ -143,6 +152,7 @@ def new():
             form.admin_email.data = admins[0].email if admins else ""
             form.supported_location.data = True
             existing = customer
+    guard = None if existing else trial_guard.for_form(form)  # issue 12: possible duplicates (T2)
     available = lifecycle.available_services(existing) if existing else list(TRIAL_SERVICES)
     form.services.choices = [(s, str(SERVICE_LABELS[s])) for s in available]
     try:
@@ -150,7 +160,10 @@ def new():
             submissions.check(form.submission_key.data, current_user.id)
     except submissions.Repeated as repeated:
         return submissions.show_first_result(repeated, url_for("trials.index"))
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and trial_guard.refused(guard, form):  # issue 12: checked after the fields
+        valid = False
+    if valid:
         devices = {
             "phone": form.phones.data or 0,
             "desk_device": form.desk_devices.data or 0,
@@ -176,6 +189,7 @@ def new():
                 language=lang,
                 existing_confirmed=bool(form.confirm_existing.data),
             )
+            trial_guard.audit(guard, trial, actor=current_user)
             if request.form.get("action") == "setup" and trial.status == "awaiting_provisioning":
                 lifecycle.provision(trial, actor=current_user)  # rule T6: set up now
             result_url = url_for("trials.customer", customer_id=trial.customer_id)
@@ -189,7 +203,12 @@ def new():
             flash(_("The trial for %(customer)s is saved.", customer=trial.customer.name), "success")
             return redirect(result_url)
     return render_template(
-        "trials/new.html", form=form, existing=facts(existing) if existing else None, device_labels=DEVICE_LABELS
+        "trials/new.html",
+        form=form,
+        existing=facts(existing) if existing else None,
+        device_labels=DEVICE_LABELS,
+        guard=guard,
+        own_customers=trial_guard.own_customers(guard, current_user.organization_id),
     ), 422 if form.errors else 200
 
 

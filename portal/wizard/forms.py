@@ -1,11 +1,13 @@
 """One form per wizard step; every message comes from our catalog (rule L1)."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, SelectField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.auth.forms import PasswordForm  # noqa: F401  (rule W8: the one password rule)
+from portal.domain.email_checks import disposable_refusal
+from portal.domain.matching import user_organization
 from portal.i18n.fields import DATA, REQUIRED, EmailLine, PortalForm, TextLine, email_address, required
 
 CHOOSE_ONE = _l("Choose one of the options.")
@@ -62,13 +64,20 @@ class PartnerReviewForm(PortalForm):
     )
 
 
+def refuse_disposable(_form, field):
+    """issue 12: a disposable address is refused for a new admin (an existing user's stands)."""
+    refusal = disposable_refusal(field.data or "")
+    if refusal is not None and user_organization(field.data) is None:
+        raise ValidationError(str(refusal))
+
+
 class PartnerCreateForm(PortalForm):
     """W3, first order: the partner organization to create."""
 
     company = TextLine(_l("Partner company name"), validators=[required(), Length(max=200)])
     admin_email = EmailLine(
         _l("Partner admin email"),
-        validators=email_address(),
+        validators=[*email_address(), refuse_disposable],
         description=_l("This person becomes the full admin of your partner organization."),
     )
 
@@ -78,7 +87,7 @@ class AdminForm(PortalForm):
 
     admin_email = EmailLine(
         _l("Customer admin email"),
-        validators=email_address(),
+        validators=[*email_address(), refuse_disposable],
         description=_l("A user can belong to only one organization at a time."),
     )
 
@@ -99,6 +108,8 @@ class OrganizationForm(PortalForm):
     """W6: an existing organization (by id) or a new one."""
 
     organization = RadioField(_l("Organization"), validators=[DataRequired(message=CHOOSE_ONE)], coerce=str)
+    # issue 12: required by the server for "new" beside a strong possible duplicate
+    confirm_new = BooleanField(_l("I checked the possible duplicates: this is a different organization"))
 
 
 class MatchReviewForm(PortalForm):

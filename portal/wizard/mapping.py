@@ -33,7 +33,7 @@ class MappingRefused(RuleError):
 @dataclass
 class Mapped:
     organization: Organization
-    reason: str  # m1_email_match, m2_candidate, new_organization
+    reason: str  # m1_email_match, m2_candidate, duplicate_guard, new_organization
     partner_admin: User | None  # created for a new partner organization (rule W8)
 
 
@@ -79,6 +79,29 @@ def allowed_organization(state: dict, organization_id: int) -> Organization | No
     if holder is not None and holder.id == organization_id:  # rule W4
         return holder
     return matching.is_candidate(organization_id, state["company"], email)
+
+
+def suggested_organization(state: dict, organization_id: int) -> Organization | None:
+    """A possible duplicate (issue 12) that may be chosen instead of an M2 candidate: one the
+    guard suggests and that has users on the admin email's domain, the evidence M2 asks for (only
+    the name differs from M2's first five characters). A suggestion found by its name alone is
+    shown, never chosen: choosing it would let anyone who can guess a company's name map an order
+    to that organization. Never beside an M1 match: M1 decides alone."""
+    from portal.wizard.duplicate_guard import similar
+
+    holder, is_admin = matching.email_organization(state["admin_email"])
+    if is_admin:
+        return None
+    for suggestion in similar(state, ()):
+        if suggestion.organization.id == organization_id and suggestion.same_domain:
+            return suggestion.organization
+    return None
+
+
+def choosable_organization(state: dict, organization_id: int) -> Organization | None:
+    """What W6 lets the user map to, recomputed: M1/W4/M2's organization, or a possible duplicate
+    with users on the admin email's domain."""
+    return allowed_organization(state, organization_id) or suggested_organization(state, organization_id)
 
 
 def _new_admin(email: str, organization: Organization, language: str, now) -> User:
@@ -139,8 +162,21 @@ def map_order(order_id: int, state: dict, *, language: str, actor_email: str | N
         admin = _new_admin(state["admin_email"], organization, language, now)
         invitations.invite(admin)  # the new customer admin chooses a password from the email
         reason = "new_organization"
+        if state.get("duplicates_declined"):  # issue 12: created beside strong suggestions, confirmed
+            record(
+                "duplicate_guard_declined",
+                organization_id=partner.id,
+                order_id=order.id,
+                organization=organization.name,
+                organization_id_created=organization.id,
+                suggested=state["duplicates_declined"],
+                by=actor_email,
+            )
     else:
         organization = allowed_organization(state, int(choice))
+        suggested = organization is None
+        if suggested:  # issue 12: one of the possible duplicates
+            organization = suggested_organization(state, int(choice))
         if organization is None:
             raise MappingRefused(_l("That organization can no longer be chosen. Go back and choose again."))
         problem = matching.trial_conversion_problem(order.offer, organization, state["admin_email"])
@@ -152,6 +188,8 @@ def map_order(order_id: int, state: dict, *, language: str, actor_email: str | N
         if outcome in (matching.Outcome.BLOCKED_CUSTOMER, matching.Outcome.BLOCKED_OWN_USE):
             raise MappingRefused(_l("An existing admin of this organization must add you as an admin first."))
         reason = "m1_email_match" if outcome is matching.Outcome.CONTINUE else "m2_candidate"
+        if suggested and outcome is not matching.Outcome.CONTINUE:
+            reason = "duplicate_guard"
 
     subscription = Subscription(
         organization_id=organization.id, order_id=order.id, offer=order.offer, status="pending", created_at=now

@@ -15,9 +15,16 @@ from portal.infra.url_converters import parse_id
 from portal.orders.rules import OrderRuleError, change_contact, closing_date, record_setup_started
 from portal.people.add_me import ask_to_be_added as ask_full_admin
 from portal.people.rules import PeopleRuleError
-from portal.wizard import forms, state
+from portal.wizard import duplicate_guard, forms, state
 from portal.wizard.blueprint import bp, htmx_event, order_for, render_step, stop
-from portal.wizard.mapping import AlreadyMapped, MappingRefused, allowed_organization, map_order, offer
+from portal.wizard.mapping import (
+    AlreadyMapped,
+    MappingRefused,
+    allowed_organization,
+    choosable_organization,
+    map_order,
+    offer,
+)
 
 
 def _go(token: str, step: str):
@@ -243,34 +250,40 @@ def organization(token: str):
         )
 
     offered = {f.organization.id: f.organization for f in found.candidates}
+    guard = duplicate_guard.for_answers(answers, offered)  # issue 12: possible duplicates beside M2
+    choosable = {**offered, **guard.choosable}
     form = forms.OrganizationForm(data={"organization": answers.get("organization")})
     posted = parse_id(request.form.get("organization", "")) if request.method == "POST" else None
-    if posted is not None and posted not in offered:
+    if posted is not None and posted not in choosable:
         # Any organization that satisfies M2 may be chosen, shown or not (the rank changes as
         # organizations grow); the rule is recomputed here, never taken from the form.
         allowed = allowed_organization(answers, posted)
         if allowed is not None:
-            offered[allowed.id] = allowed
-    choices = [(str(org_id), org.name) for org_id, org in offered.items()]
+            choosable[allowed.id] = allowed
+    choices = [(str(org_id), org.name) for org_id, org in choosable.items()]
     if found.holder is None:
         choices.append(("new", _("Create a new organization")))
     form.organization.choices = choices
-    problems = matching.trial_conversion_problems(order.offer, list(offered.values()), email)
+    problems = matching.trial_conversion_problems(order.offer, list(choosable.values()), email)
     if form.validate_on_submit():
         choice = form.organization.data
-        if choice == "new":
-            state.save(order.id, organization="new", reason="new_organization")
+        refused = choice == "new" and duplicate_guard.refuse_new(guard, form.confirm_new.data)  # issue 12
+        if refused:
+            form.confirm_new.errors = [str(refused)]
+        elif choice == "new":
+            state.save(order.id, organization="new", reason="new_organization", duplicates_declined=guard.declined())
             return _go(token, "confirm")
-        chosen = offered[int(choice)]
-        if problems[chosen.id] == "trial_expired":
+        elif problems[int(choice)] == "trial_expired":
             return stop("trial_expired", order, token)
-        if problems[chosen.id] == "trial_email":
+        elif problems[int(choice)] == "trial_email":
             form.organization.errors.append(str(matching.TRIAL_EMAIL_MESSAGE))
         else:
+            chosen = choosable[int(choice)]
             outcome = matching.outcome(answers["role"], chosen, email, order.partner_id)
             if outcome in BLOCKED_REASONS:
                 return _blocked(order, token, chosen, outcome, email)
-            state.save(order.id, organization=str(chosen.id), reason="m2_candidate")
+            reason = "duplicate_guard" if chosen.id in guard.choosable and chosen.id not in offered else "m2_candidate"
+            state.save(order.id, organization=str(chosen.id), reason=reason)
             return _go(token, "confirm")
     return _page(
         "organization",
@@ -287,6 +300,7 @@ def organization(token: str):
         shown=matching.CANDIDATES_SHOWN,
         problems=problems,
         region=region_for(answers["country"]),
+        guard=guard,
     )
 
 
@@ -322,7 +336,7 @@ def ask_to_be_added(token: str):
     form = forms.AskToBeAddedForm()
     if not form.validate_on_submit() or parse_id(form.organization.data) is None:
         return _go(token, "organization")
-    organization = allowed_organization(answers, parse_id(form.organization.data))
+    organization = choosable_organization(answers, parse_id(form.organization.data))
     if organization is None:  # only an organization this wizard could have offered
         return _go(token, "organization")
     # Requests go to the organization's first full admin: counted per organization, and per client.
@@ -350,7 +364,7 @@ def _summary(order, answers):
     choice = answers.get("organization")
     existing = None
     if choice and choice != "new":
-        existing = allowed_organization(answers, int(choice))
+        existing = choosable_organization(answers, int(choice))
     return {
         "existing": existing,
         "region": region_for(answers.get("country", "")),
