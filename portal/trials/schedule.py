@@ -14,6 +14,7 @@ from portal.infra import clock
 from portal.infra.db import db
 from portal.mail.outbox import queue
 from portal.models import AdminRole, ConsentRequest, Organization, Subscription, Trial, User
+from portal.trials import links
 from portal.trials.lifecycle import customer_admins, partner_admins, release_services, remove_from_list
 from portal.trials.vocabulary import CONSENT_DAYS, GRACE_DAYS, NUMBERS_KEPT_DAYS, WARNING_DAYS
 
@@ -52,17 +53,21 @@ def _notify(trial: Trial, kind: str, key: str) -> int:
     services = [s.service for s in trial.services]
     sent = 0
     for admin in customer_admins(customer) + partner_admins(trial.partner_id):
+        for_partner, language = admin.organization_id == partner.id, admin.mail_language
         sent += (
             queue(
                 kind,
                 to=admin.email,
-                language=admin.mail_language,
+                language=language,
                 dedupe_key=f"trial:{trial.id}:{key}:{admin.id}",
                 customer_name=customer.name,
                 partner_name=partner.name,
                 services=services,
                 ends_on=trial.ends_on,
-                for_partner=admin.organization_id == partner.id,
+                for_partner=for_partner,
+                # rule T16's link to purchase: the trial with "I'm interested in purchasing"
+                # (after sign-in), or for the partner the customer's page
+                link=links.customer_page(trial, language) if for_partner else links.organization_page(language),
             )
             is not None
         )
