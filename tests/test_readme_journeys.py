@@ -1,0 +1,95 @@
+"""The README's journeys, followed as it words them (issue 13): the commands are read from the
+README itself and run through the Flask CLI runner, the pages through the demo app's test
+client, so that the README cannot drift from what the demo does again."""
+
+import re
+import shlex
+from html import unescape
+
+from portal import cli
+from portal.scheduler import Stop, run_every
+from tests.conftest import ROOT, translate
+from tests.wizard_driver import Wizard
+
+LOCAL = {"REMOTE_ADDR": "127.0.0.1"}  # the demo mailbox answers only this computer
+LANGUAGE_NAMES = {"English": "en", "Dutch": "nl", "Swedish": "sv", "Slovenian": "sl", "Bulgarian": "bg"}
+
+
+def readme_journey(title: str) -> str:
+    """The README's bullet ``- **title**: …``, on one line."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.search(rf"^- \*\*{re.escape(title)}\*\*:(.*?)(?=^- |^\S|\Z)", text, re.S | re.M)
+    assert found, f"the README has no journey {title!r}"
+    return " ".join(found[1].split())
+
+
+def readme_commands(journey: str) -> list[list[str]]:
+    """The `flask …` commands a journey gives, as arguments for the CLI runner."""
+    return [shlex.split(command) for command in re.findall(r"`flask ([^`]+)`", journey)]
+
+
+def invoke(app, args: list[str]):
+    result = app.test_cli_runner().invoke(args=args)
+    assert result.exit_code == 0, (args, result.output)
+    return result.output
+
+
+def scheduler_run(demo) -> None:
+    """One run of the demo's scheduler, as `make run` does every 5 seconds."""
+    assert run_every(demo, 0, Stop(), once=True) == 1
+
+
+def mailbox_messages(client) -> list[tuple[str, str]]:
+    """(address, message path) of every email in the demo mailbox."""
+    page = client.get("/en/mailbox/", environ_base=LOCAL).get_data(as_text=True)
+    return re.findall(r'<td translate="no">([^<]+)</td>\s*<td translate="no"><a href="([^"]+)"', page)
+
+
+def test_readme_w3_w8_a_partners_first_order_works_as_written(app, smtp_server):
+    journey = readme_journey("W3, a partner's first order")
+    [address] = re.findall(r"\*([\w.+-]+@[\w.-]+)\*", journey)
+    [language] = [code for name, code in LANGUAGE_NAMES.items() if f"in {name}" in journey]
+    commands = readme_commands(journey)
+    assert commands == [["portal", "demo-clock", "+2d"]], commands  # what this test follows
+
+    # `make run`: migrate, the demo data, and the demo's app with its mailbox and scheduler.
+    invoke(app, ["portal", "migrate"])
+    invoke(app, ["portal", "demo", "--if-empty"])
+    smtp_port = int(smtp_server["url"].rsplit(":", 1)[1])
+    demo = cli.demo_app(app.config, port=5000, smtp_port=smtp_port, mailbox=str(smtp_server["maildir"]))
+    try:
+        browser = demo.test_client()
+        scheduler_run(demo)
+        assert address not in [to for to, _ in mailbox_messages(browser)]  # two days after loading
+
+        for args in commands:  # the journey's own commands
+            invoke(app, args)
+        scheduler_run(demo)
+        [path] = [path for to, path in mailbox_messages(browser) if to == address]
+        email = browser.get(f"{path}/content", environ_base=LOCAL).get_data(as_text=True)
+        [link] = re.findall(rf'href="(http://127\.0\.0\.1:5000/{language}/setup/[^"]+)"', email)
+        assert translate(app, language, "Set up now") in email
+
+        # The link works in the running demo: the scheduler and the portal read the same clock.
+        token = unescape(link).rsplit("/", 1)[1]
+        wizard = Wizard(browser, token, language)
+        assert wizard.get().status_code == 200
+        assert wizard.post("role", {"role": "partner"}).status_code == 302
+        assert wizard.post("who", {"who": "self"}).status_code == 302
+        first_order = translate(app, language, "This is your first order: create your partner organization.")
+        assert first_order in wizard.text("partner")  # rule W3
+        created = wizard.post("partner", {"company": "Adriatic Networks d.o.o.", "admin_email": "ana@adriatic.example"})
+        assert created.status_code == 302
+        assert wizard.post("admin", {"admin_email": "it@fabrikam.example"}).status_code == 302
+        assert wizard.post("company", {"company": "Fabrikam Ltd", "country": "HR"}).status_code == 302
+        assert wizard.post("organization", {"organization": "new"}).status_code == 302
+        assert wizard.post("confirm").status_code == 302
+        assert translate(app, language, "Create your password") in wizard.text("done")  # rule W8
+        chosen = wizard.post("password", {"password": "Lipica-horse-2026", "confirm": "Lipica-horse-2026"})
+        assert chosen.status_code == 302 and chosen.headers["Location"].endswith("/services/details")  # W9 next
+        signed_in = demo.test_client().post(
+            f"/{language}/sign-in", data={"email": "ana@adriatic.example", "password": "Lipica-horse-2026"}
+        )
+        assert signed_in.status_code == 302 and "/sign-in" not in signed_in.headers["Location"]
+    finally:
+        demo.extensions["portal.engine"].dispose()
