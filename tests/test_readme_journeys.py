@@ -93,3 +93,57 @@ def test_readme_w3_w8_a_partners_first_order_works_as_written(app, smtp_server):
         assert signed_in.status_code == 302 and "/sign-in" not in signed_in.headers["Location"]
     finally:
         demo.extensions["portal.engine"].dispose()
+
+
+def readme_paragraph(starting: str) -> str:
+    """The README's paragraph that starts with ``starting``, on one line."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    [paragraph] = [p for p in text.split("\n\n") if p.startswith(starting)]
+    return " ".join(paragraph.split())
+
+
+def test_readme_trials_move_with_the_demo_clock_as_written(app, smtp_server):
+    from sqlalchemy import select
+
+    from portal.infra.db import db
+    from portal.models import OutgoingEmail, Trial
+
+    paragraph = readme_paragraph("Trials move with the demo's clock")
+    moves = re.findall(r"`(?:flask portal demo-clock )?(\+\d+d)`", paragraph)
+    assert moves == ["+20d", "+43d", "+7d"], moves  # what this test follows
+    invoke(app, ["portal", "demo", "--if-empty"])
+    smtp_port = int(smtp_server["url"].rsplit(":", 1)[1])
+    demo = cli.demo_app(app.config, port=5000, smtp_port=smtp_port, mailbox=str(smtp_server["maildir"]))
+
+    def after(move: str) -> dict:
+        """The trials' statuses and the emails sent, once the demo clock moved and the scheduler ran."""
+        invoke(app, ["portal", "demo-clock", move])
+        scheduler_run(demo)
+        with demo.app_context():
+            statuses = {trial.customer.name: trial.status for trial in db.scalars(select(Trial))}
+            emails = db.execute(select(OutgoingEmail.kind, OutgoingEmail.to_address, OutgoingEmail.body_text)).all()
+        return statuses, emails
+
+    try:
+        statuses, emails = after(moves[0])  # Vega's grace period ends (T17): its users are told
+        assert statuses == {"Helios Contact Services": "active", "Vega Callcenter B.V.": "ended"}
+        assert ("trial.admin@vega.example",) in {(to,) for kind, to, _ in emails if kind == "trial_access_ended"}
+
+        statuses, emails = after(moves[1])  # 7 days before Helios's end: the warnings (T16)
+        warned = {to: text for kind, to, text in emails if kind == "trial_expiring"}
+        assert statuses["Helios Contact Services"] == "active"
+        assert {"trial.admin@helios.example", "anna.dekker@northwind.example"} <= set(warned)
+        assert "http://127.0.0.1:5000/nl/organization/" in warned["trial.admin@helios.example"]  # to purchase
+
+        statuses, emails = after(moves[2])  # Helios's end: it expires (T16)
+        expired = {to: text for kind, to, text in emails if kind == "trial_expired"}
+        assert statuses["Helios Contact Services"] == "expired"
+        assert "http://127.0.0.1:5000/nl/organization/" in expired["trial.admin@helios.example"]
+        # The running demo shows it on the customer admin's organization page, on the demo's time.
+        browser = demo.test_client()
+        browser.post("/nl/sign-in", data={"email": "trial.admin@helios.example", "password": "portal-demo-2026"})
+        page = browser.get("/nl/organization/").get_data(as_text=True)
+        assert translate(app, "nl", "I'm interested in purchasing") in page
+        assert translate(app, "nl", "Expired") in page
+    finally:
+        demo.extensions["portal.engine"].dispose()
