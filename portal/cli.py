@@ -112,14 +112,17 @@ def _describe(ahead: timedelta) -> str:
 
 
 def _use_demo_clock() -> None:
-    """On a demo database whose clock was moved, the scheduler's commands run on the demo's time."""
+    """On the demo's database, the scheduler's commands run on the demo's time; a worker started
+    before `demo-clock` moves it follows from its next run on."""
     from sqlalchemy import inspect
 
     from portal import demo
+    from portal.infra.db import db
 
     # A database not yet migrated to 0011 has no demo clock either: the worker still starts.
-    if inspect(current_app.extensions["portal.engine"]).has_table("demo_clock") and demo.read_offset() is not None:
+    if inspect(current_app.extensions["portal.engine"]).has_table("demo_clock") and demo.is_demo_database():
         current_app.config["CLOCK"] = demo.DemoClock(current_app.config.get("CLOCK"))
+    db.commit()  # the check's read transaction ends here, before the command's work
 
 
 @portal_cli.command("tick")
