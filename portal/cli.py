@@ -120,8 +120,11 @@ def _use_demo_clock() -> None:
     from portal.infra.db import db
 
     # A database not yet migrated to 0011 has no demo clock either: the worker still starts.
+    clock = current_app.config.get("CLOCK")
+    if isinstance(clock, demo.DemoClock):
+        return  # already (an app that ran such a command before): the offset is added once
     if inspect(current_app.extensions["portal.engine"]).has_table("demo_clock") and demo.is_demo_database():
-        current_app.config["CLOCK"] = demo.DemoClock(current_app.config.get("CLOCK"))
+        current_app.config["CLOCK"] = demo.DemoClock(clock)
     db.commit()  # the check's read transaction ends here, before the command's work
 
 
@@ -204,6 +207,7 @@ def demo_app(configured, *, port: int, smtp_port: int, mailbox: str):
     no other, and its clock is the demo clock (`flask portal demo-clock`)."""
     from portal import create_app, demo
 
+    clock = configured.get("CLOCK")
     return create_app(
         {
             **configured,
@@ -211,7 +215,7 @@ def demo_app(configured, *, port: int, smtp_port: int, mailbox: str):
             "DEMO_MAILBOX": mailbox,
             "SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
             "BASE_URL": f"http://127.0.0.1:{port}",
-            "CLOCK": demo.DemoClock(configured.get("CLOCK")),
+            "CLOCK": clock if isinstance(clock, demo.DemoClock) else demo.DemoClock(clock),
         }
     )
 

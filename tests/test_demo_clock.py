@@ -101,3 +101,11 @@ def test_tick_at_refuses_a_time_later_than_the_portals(app, demo):
     assert "demo-clock" in later.output
     earlier = run(app, "tick", "--at", (START - timedelta(hours=1)).isoformat())
     assert earlier.exit_code == 0, earlier.output
+
+
+def test_a_worker_on_the_demo_database_follows_the_demo_clock(app, demo):
+    once = run(app, "worker", "--once", "--interval", "0.1")
+    assert once.exit_code == 0 and "setup_emails: 0," in once.output, once.output  # due two days later
+    assert run(app, "demo-clock", "+2d").exit_code == 0
+    moved = run(app, "worker", "--once", "--interval", "0.1")
+    assert moved.exit_code == 0 and "setup_emails: 1," in moved.output, moved.output
