@@ -89,12 +89,12 @@ class Inbox:
     seen: dict = field(default_factory=dict)
     last_id: int = 0
 
-    def signed_in(self, email: str, target: str):
-        """A browser of the recipient, signed in from the sign-in page the link led to."""
+    def signed_in(self, email: str, sign_in_url: str, target: str):
+        """A browser of the recipient, signed in on the sign-in page the link led to (its form
+        posts to its own URL, ``next`` included) and sent back to the link's page."""
         client = self.app.test_client()
-        response = client.post(
-            f"/{self.lang}/sign-in", query_string={"next": target}, data={"email": email, "password": PASSWORD}
-        )
+        assert 'method="post"' in client.get(sign_in_url).get_data(as_text=True)
+        response = client.post(sign_in_url, data={"email": email, "password": PASSWORD})
         assert response.status_code == 302 and response.headers["Location"] == target, email
         return client
 
@@ -139,7 +139,7 @@ class Inbox:
             location = urlsplit(response.headers["Location"])
             assert location.path == f"/{self.lang}/sign-in", (kind, link, response.headers["Location"])
             assert parse_qs(location.query)["next"] == [target], (kind, link)
-            response = self.signed_in(to, target).get(target)
+            response = self.signed_in(to, response.headers["Location"], target).get(target)
         assert response.status_code == 200, (kind, link, response.status_code)
         page = response.get_data(as_text=True)
         assert f'<html lang="{self.lang}' in page, (kind, link)
