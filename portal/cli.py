@@ -1,11 +1,12 @@
 """Operator tasks as Flask CLI groups: `flask portal …` and `flask translate …`."""
 
+import re
 import signal
 import subprocess
 import sys
 import threading
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -55,14 +56,100 @@ def demo_command(if_empty):
     )
 
 
+@portal_cli.command("demo-clock")
+@click.argument("move", required=False, metavar="[+2d | +12h | +30m | 2026-12-06T09:00]")
+@click.option("--reset", is_flag=True, help="Back to real time.")
+def demo_clock_command(move, reset):
+    """Move the demo ahead in time: the running demo, its scheduler and `tick` alike (demo only).
+
+    Without an argument, shows the demo's time. Links the scheduler sends at the demo's time
+    work in the demo's portal, because both read the same clock.
+    """
+    from portal import demo
+
+    if move and reset:
+        raise click.UsageError("Give a time to move to, or --reset, not both.")
+    try:
+        demo.require_demo_database()
+        if move or reset:
+            demo.move_clock(reset=reset, **_parse_move(move))
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    clock = demo.DemoClock(current_app.config.get("CLOCK"))
+    ahead = clock.offset()
+    click.echo(f"The demo's time is {clock():%Y-%m-%d %H:%M} UTC ({_describe_offset(ahead)}).")
+    if reset:
+        click.echo(
+            "What the demo did at its later time stays dated then; for a fresh demo, delete "
+            "instance/portal.sqlite3 and `make run` again."
+        )
+
+
+MOVE = re.compile(r"^\+(\d+)([dhm])$")
+UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
+def _parse_move(move: str | None) -> dict:
+    if not move:
+        return {}
+    found = MOVE.match(move)
+    if found:
+        return {"ahead": timedelta(**{UNITS[found[2]]: int(found[1])})}
+    try:
+        return {"to": _utc(datetime.fromisoformat(move))}
+    except ValueError:
+        raise click.BadParameter(f"{move!r}: give +2d, +12h, +30m or a time such as 2026-12-06T09:00.") from None
+
+
+def _utc(when: datetime) -> datetime:
+    """Naive UTC, as the portal stores time; a time with an offset is converted."""
+    return when.astimezone(UTC).replace(tzinfo=None) if when.tzinfo else when
+
+
+def _describe_offset(ahead: timedelta) -> str:
+    if not ahead:
+        return "real time"
+    days, rest = ahead.days, ahead.seconds
+    return f"{days} d {rest // 3600} h {rest % 3600 // 60} min ahead of real time"
+
+
+def _use_demo_clock() -> None:
+    """On the demo's database, the scheduler's commands run on the demo's time; a worker started
+    before `demo-clock` moves it follows from its next run on."""
+    from sqlalchemy import inspect
+
+    from portal import demo
+    from portal.infra.db import db
+
+    # A database not yet migrated to 0011 has no demo clock either: the worker still starts.
+    clock = current_app.config.get("CLOCK")
+    if isinstance(clock, demo.DemoClock):
+        return  # already (an app that ran such a command before): the offset is added once
+    if inspect(current_app.extensions["portal.engine"]).has_table("demo_clock") and demo.is_demo_database():
+        current_app.config["CLOCK"] = demo.DemoClock(clock)
+    db.commit()  # the check's read transaction ends here, before the command's work
+
+
 @portal_cli.command("tick")
-@click.option("--at", "at", help="Act as if it were this time (ISO 8601, UTC), e.g. 2026-12-01T09:00.")
+@click.option(
+    "--at", "at", help="Act as if it were this time (ISO 8601, UTC), e.g. 2026-12-01T09:00; not later than now."
+)
 def tick_command(at):
     """Do what is due: set-up emails, account rep alerts, closing lines, sending mail."""
+    from portal.infra import clock
     from portal.scheduler import run_tick
 
+    _use_demo_clock()
     if at:
-        current_app.config["CLOCK"] = FixedClock(datetime.fromisoformat(at))
+        when = _utc(datetime.fromisoformat(at))
+        if when > clock.now():
+            # The links it sent would be signed at a time the portal has not reached yet, which
+            # it refuses until then: time moves ahead for everything at once, or not at all.
+            raise click.ClickException(
+                f"{at} is later than the portal's time ({clock.now():%Y-%m-%dT%H:%M}): the links it sent would "
+                "not work before then. In the demo, `flask portal demo-clock` moves the whole demo ahead."
+            )
+        current_app.config["CLOCK"] = FixedClock(when)
     counts = run_tick()
     click.echo(", ".join(f"{key}: {value}" for key, value in counts.items()))
 
@@ -105,6 +192,7 @@ def deliver_command():
     """Send the outbox now."""
     from portal.mail.delivery import deliver_due
 
+    _use_demo_clock()
     click.echo(deliver_due(limit=1000))
 
 
@@ -131,6 +219,7 @@ def worker_command(interval, once):
     """
     from portal.scheduler import Stop, run_every
 
+    _use_demo_clock()
     app = current_app._get_current_object()
     stop = Stop()
     previous = {sig: signal.signal(sig, stop.set) for sig in (signal.SIGTERM, signal.SIGINT)}
@@ -148,6 +237,24 @@ def worker_command(interval, once):
     click.echo(f"Worker stopped after {runs} run{'s' if runs != 1 else ''}.")
 
 
+def demo_app(configured, *, port: int, smtp_port: int, mailbox: str):
+    """The demo's app, an app of its own created with DEMO: the demo mailbox exists in it and in
+    no other, and its clock is the demo clock (`flask portal demo-clock`)."""
+    from portal import create_app, demo
+
+    clock = configured.get("CLOCK")
+    return create_app(
+        {
+            **configured,
+            "DEMO": True,
+            "DEMO_MAILBOX": mailbox,
+            "SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
+            "BASE_URL": f"http://127.0.0.1:{port}",
+            "CLOCK": clock if isinstance(clock, demo.DemoClock) else demo.DemoClock(clock),
+        }
+    )
+
+
 @portal_cli.command("serve-demo")
 @click.option("--port", default=5000, envvar="PORT", show_default=True)
 @click.option("--smtp-port", default=8025, show_default=True)
@@ -156,7 +263,6 @@ def worker_command(interval, once):
 )
 def serve_demo_command(port, smtp_port, tick_every):
     """Serve on 127.0.0.1 with the demo's own SMTP server, mailbox page and scheduler."""
-    from portal import create_app
     from portal.infra import logging_setup
     from portal.mail import smtp_sink
     from portal.scheduler import Stop, run_every
@@ -164,18 +270,9 @@ def serve_demo_command(port, smtp_port, tick_every):
     # The CLI's app configured production logging; the demo's console stays plain and quiet.
     logging_setup.remove()
 
-    # An app of its own, created with DEMO: the demo mailbox exists in it and in no other.
     configured = current_app.config
     mailbox = configured.get("DEMO_MAILBOX") or str(ROOT / "instance" / "mailbox")
-    app = create_app(
-        {
-            **configured,
-            "DEMO": True,
-            "DEMO_MAILBOX": mailbox,
-            "SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
-            "BASE_URL": f"http://127.0.0.1:{port}",
-        }
-    )
+    app = demo_app(configured, port=port, smtp_port=smtp_port, mailbox=mailbox)
     controller = smtp_sink.start(mailbox, port=smtp_port)
 
     stop = Stop()

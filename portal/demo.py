@@ -1,11 +1,13 @@
-"""Demo data (`flask portal demo`): partners, customers, admins, users and subscriptions.
+"""Demo data (`flask portal demo`): partners, customers, admins, users and subscriptions; and the
+demo's clock (`flask portal demo-clock`).
 
 Several organizations share the first five characters of their names and an email domain,
 so that rule M2 has candidates to find (Contoso…, Acme…, Балкан…).
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+from flask import current_app, g
 from sqlalchemy import func, select
 
 from portal.domain.catalog import OFFERS
@@ -13,6 +15,7 @@ from portal.infra import clock
 from portal.infra.db import db
 from portal.models import (
     AdminRole,
+    DemoClockOffset,
     Order,
     OrderLine,
     Organization,
@@ -224,3 +227,89 @@ def load() -> dict:
         db.add(trial)
     db.commit()
     return {"organizations": len(orgs), "sign_ins": len(SIGN_INS)}
+
+
+# --- the demo's clock -------------------------------------------------------------------------
+#
+# Journeys such as W3 happen days after the demo is loaded. Moving only the scheduler there
+# (`flask portal tick --at`) signs links at a time the running portal has not reached, which it
+# then refuses. The demo clock moves everything at once: the demo app's requests, its scheduler
+# and `flask portal tick` on the demo's database all read real time plus the stored offset.
+
+DEMO_MARKER = "demo-order-1"  # the submission key of the order only the demo data holds
+
+
+def is_demo_database() -> bool:
+    return db.scalar(select(Order.id).where(Order.submission_key == DEMO_MARKER)) is not None
+
+
+def require_demo_database() -> None:
+    if not is_demo_database():
+        raise ValueError("This database holds no demo data (`flask portal demo`): the demo clock exists only there.")
+
+
+def _real_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def read_offset() -> timedelta | None:
+    """The stored offset; None where the demo clock was never moved (every production database).
+
+    Read on a connection of its own, outside the request's transaction: reading the clock never
+    flushes, begins or locks anything of the caller's.
+    """
+    connection = current_app.extensions["portal.engine"].raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute("SELECT offset_seconds FROM demo_clock WHERE id = 1")
+        row = cursor.fetchone()
+        cursor.close()
+        connection.rollback()
+    finally:
+        connection.close()
+    return None if row is None else timedelta(seconds=row[0])
+
+
+class DemoClock:
+    """The demo app's clock (``CLOCK``): real time, or ``base`` in tests, plus the demo's offset,
+    read once per application context (one request, one scheduler run, one CLI command)."""
+
+    def __init__(self, base=None):
+        self.base = base or _real_now
+
+    def offset(self) -> timedelta:
+        if "_demo_clock_offset" not in g:
+            g._demo_clock_offset = read_offset() or timedelta(0)
+        return g._demo_clock_offset
+
+    def __call__(self) -> datetime:
+        return self.base() + self.offset()
+
+
+def move_clock(*, ahead: timedelta | None = None, to: datetime | None = None, reset: bool = False) -> datetime:
+    """Move the demo clock ``ahead`` by a duration, ``to`` a time, or back to real time
+    (``reset``); returns the demo's time now. It only moves ahead: what the demo did at its time
+    stays dated then. Refused outside a demo database."""
+    require_demo_database()
+    base = current_app.config.get("CLOCK")
+    base = base.base if isinstance(base, DemoClock) else (base or _real_now)
+    row = db.get(DemoClockOffset, 1)
+    current = timedelta(seconds=row.offset_seconds) if row else timedelta(0)
+    if reset:
+        offset = timedelta(0)
+    elif to is not None:
+        offset = to - base()
+    else:
+        offset = current + ahead
+    if not reset and offset < current:
+        raise ValueError(
+            f"{base() + offset:%Y-%m-%d %H:%M} is before the demo's time ({base() + current:%Y-%m-%d %H:%M} UTC): "
+            "the demo clock only moves ahead; `--reset` goes back to real time."
+        )
+    if row is None:
+        row = DemoClockOffset(id=1, offset_seconds=0, changed_at=_real_now())
+        db.add(row)
+    row.offset_seconds, row.changed_at = int(offset.total_seconds()), _real_now()
+    db.commit()
+    g.pop("_demo_clock_offset", None)
+    return base() + offset

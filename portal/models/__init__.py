@@ -2,6 +2,7 @@
 
 from portal.infra.db import Base
 from portal.models.audit import AuditEvent
+from portal.models.demo import DemoClockOffset
 from portal.models.mail import OutgoingEmail
 from portal.models.orders import Order, OrderLine
 from portal.models.organizations import Organization, OrganizationNameToken, PartnerCustomer
@@ -29,4 +30,5 @@ __all__ = [
     "OutgoingEmail",
     "AuditEvent",
     "FormSubmission",
+    "DemoClockOffset",
 ]

@@ -31,6 +31,7 @@ from portal.models import (
     TrialService,
     User,
 )
+from portal.trials import links
 from portal.trials.vocabulary import (
     CONSENT_DAYS,
     DURATIONS,
@@ -323,6 +324,7 @@ def start_trial(
                 customer_name=customer.name,
                 services=services,
                 ends_on=trial.ends_on,
+                link=links.organization_page(admin.mail_language),
             )
     return trial
 
@@ -357,6 +359,7 @@ def send_consent(trial: Trial, *, reason: str) -> int:
                 services=[s.service for s in trial.services],
                 deadline=trial.created_at.date() + timedelta(days=CONSENT_DAYS),
                 full_admin_access=trial.full_admin_access_requested,
+                link=links.organization_page(language),  # rule T8: a full admin answers there
             )
             is not None
         )
@@ -428,6 +431,7 @@ def provision(trial: Trial, *, actor) -> None:
             language=admin.mail_language,
             dedupe_key=f"trial:{trial.id}:welcome:{admin.id}",
             password_link=invitations.password_link(admin),
+            link=links.organization_page(admin.mail_language),
             customer_name=customer.name,
             services=[s.service for s in trial.services],
             ends_on=trial.ends_on,
@@ -562,6 +566,7 @@ def interested(trial: Trial, *, user) -> int:
             dedupe_key=f"trial:{trial.id}:interested:{clock.today().isoformat()}:{admin.id}",
             customer_name=customer.name,
             customer_admin=user.email,
+            link=links.customer_page(trial, admin.mail_language),  # where the partner converts it
         )
         is not None
         for admin in partner_admins(trial.partner_id)

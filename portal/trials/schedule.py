@@ -17,6 +17,7 @@ from portal.infra import clock
 from portal.infra.db import db
 from portal.mail.outbox import compose, queue, queued_keys
 from portal.models import AdminRole, ConsentRequest, Organization, Subscription, Trial, User
+from portal.trials import links
 from portal.trials.lifecycle import (
     PARTNER_NOTIFIED_ROLES,
     customer_admins,
@@ -89,6 +90,13 @@ def _notices(trial: Trial, kind: str, key: str, admins: list[User] | None = None
             services=services,
             ends_on=trial.ends_on,
             for_partner=admin.organization_id == partner.id,
+            # rule T16's link to purchase: the trial with "I'm interested in purchasing" (after
+            # sign-in), or for the partner the customer's page
+            link=(
+                links.customer_page(trial, admin.mail_language)
+                if admin.organization_id == partner.id
+                else links.organization_page(admin.mail_language)
+            ),
         )
         for admin in admins
     ]
