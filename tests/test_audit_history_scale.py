@@ -69,10 +69,10 @@ def test_the_history_pager_works_without_javascript_and_keeps_the_users_page(app
     org, admin = partner
     bulk.add_audit_events(db, admin, 2 * PAGE_SIZE + 1, organization_id=org.id)
     sign_in(client, admin.email)
-    first = client.get("/en/people/?q=a").get_data(as_text=True)
+    first = client.get("/en/people/?q=a").get_data(as_text=True).replace("<wbr>", "")
     assert 'aria-label="Pages of the history"' in first and "Page 1 of 3" in first
     assert "history=2" in first and "#history" in first and "user40@bulk.example" in first
-    last = client.get("/en/people/?q=a&history=3").get_data(as_text=True)
+    last = client.get("/en/people/?q=a&history=3").get_data(as_text=True).replace("<wbr>", "")
     assert "Page 3 of 3" in last and "user0@bulk.example" in last and "user40@bulk.example" not in last
 
 

@@ -1,6 +1,7 @@
 """Rule L1 under load: 200 concurrent requests in alternating languages never mix languages;
 htmx partials keep the page's language; Vary is right on every response."""
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 from urllib.request import Request, urlopen
 
@@ -35,7 +36,12 @@ def test_l1_200_concurrent_requests_keep_their_language(live_portal, app, marker
     def fetch(job):
         lang, url, headers = job
         with urlopen(Request(url, headers=headers), timeout=60) as response:
-            return lang, url, response.headers, response.read().decode("utf-8")
+            body = response.read().decode("utf-8")
+            # an htmx partial's title travels in its HX-Trigger-After-Settle header (JSON)
+            trigger = response.headers.get("HX-Trigger-After-Settle")
+            if trigger:
+                body += json.dumps(json.loads(trigger), ensure_ascii=False)
+            return lang, url, response.headers, body
 
     with ThreadPoolExecutor(max_workers=25) as pool:
         results = list(pool.map(fetch, jobs))

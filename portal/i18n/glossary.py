@@ -7,6 +7,11 @@ import re
 from pathlib import Path
 
 
+# English phrases in which a term's word has another meaning: "similar name (word order)" is about
+# the order of words, not a purchase order; they are taken out of the text before the terms.
+OTHER_SENSES = re.compile(r"(?<![\w-])word order(?![\w-])", re.I)
+
+
 class Glossary:
     def __init__(self, path: Path):
         with Path(path).open(encoding="utf-8") as f:
@@ -22,7 +27,7 @@ class Glossary:
 
     def terms_in(self, text: str) -> list[dict]:
         """The rows whose English term the text uses; placeholder names do not count."""
-        text = re.sub(r"%\(\w+\)[sd]", " ", text)
+        text = OTHER_SENSES.sub(" ", re.sub(r"%\(\w+\)[sd]", " ", text))
         found = []
         for pattern, row in self.patterns:
             if pattern.search(text):
