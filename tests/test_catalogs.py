@@ -99,7 +99,10 @@ def plant(tmp_path: Path, lang: str, replacements: list[tuple[str, str]]) -> Pat
 SLOVENIAN_PROBLEMS = [
     ('msgstr "Naročilo %(reference)s"', 'msgstr "Naročilo %(referenca)s"'),  # a renamed placeholder
     ('msgstr[3] "%(count)s naročil"\n', ""),  # a missing plural form ("other": 5, 6, 7)
-    ("#: portal/audit/events.py:43\n", "#: portal/audit/events.py:43\n#, fuzzy\n"),  # a fuzzy entry
+    (  # a fuzzy entry
+        'msgid "The subscription was provisioned and billing started."\n',
+        '#, fuzzy\nmsgid "The subscription was provisioned and billing started."\n',
+    ),
     ("kontaktna oseba za oskrbovanje: %(contact)s", "kontakt: %(contact)s"),  # a glossary term not used
     ('msgstr "ustvarjena je bila nova organizacija"', 'msgstr "ustvarjena je bila <b>nova organizacija"'),
 ]
