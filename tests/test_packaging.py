@@ -87,7 +87,7 @@ def test_the_packaged_catalogs_render_a_bulgarian_page(wheel, app_config, tmp_pa
     app = create_app({**app_config, "TRANSLATIONS_DIR": str(packaged)})
     page = app.test_client().post("/bg/sign-in", data={"email": "", "password": ""})
     html = page.get_data(as_text=True)
-    assert "<title>Вход · Портал за осигуряване</title>" in html  # the portal's own catalog
+    assert "<title>Вход · Портал за осигуряване на услуги</title>" in html  # the portal's own catalog
     assert "Това поле е задължително." in html  # and the WTForms domain, from the same folder
     app.extensions["portal.engine"].dispose()
     # the translation status page reads the packaged sources and glossary
