@@ -6,7 +6,18 @@ The tables exist from the first migration; the lifecycle that drives them is in 
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.domain.catalog import CONSENT_ANSWERS, DEVICE_TYPES, SERVICES, TRIAL_STATUSES, sql_in
@@ -27,10 +38,13 @@ class Trial(Base):
         CheckConstraint("status <> 'cancelled' OR cancelled_at IS NOT NULL", name="cancelled_has_date"),
         CheckConstraint("status <> 'converted' OR converted_at IS NOT NULL", name="converted_has_date"),
         CheckConstraint("status <> 'ended' OR ended_at IS NOT NULL", name="ended_has_date"),
+        # Each customer's latest trial with a partner (the customers list, T9/T16) from the index
+        # alone; it starts with customer_id, so it serves lookups by customer too (migration 0014).
+        Index("ix_trials_customer_id_partner_id_created_at_id", "customer_id", "partner_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     partner_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     started_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(30))

@@ -55,6 +55,13 @@ class Page:
     pages: int
 
 
+def _on_list(partner_id: int):
+    """The partner's customers and those with an open trial with the partner (T9)."""
+    linked = select(PartnerCustomer.customer_id).where(PartnerCustomer.partner_id == partner_id)
+    pending = select(Trial.customer_id).where(Trial.partner_id == partner_id, Trial.status.in_(OPEN))
+    return or_(Organization.id.in_(linked), Organization.id.in_(pending))
+
+
 def _listed(partner_id: int, needle: str, status: str):
     """The partner's customers (and those with a pending trial, T9) with their status, as one
     query: each customer's latest trial with this partner decides it, else an active subscription
@@ -74,8 +81,6 @@ def _listed(partner_id: int, needle: str, status: str):
         (or_(paid, latest.status == "converted"), "paid"),
         else_="none",
     ).label("status")
-    linked = select(PartnerCustomer.customer_id).where(PartnerCustomer.partner_id == partner_id)
-    pending = select(Trial.customer_id).where(Trial.partner_id == partner_id, Trial.status.in_(OPEN))
     query = (
         select(Organization.id, latest.id.label("trial_id"), status_of, PartnerCustomer.access_level)
         .select_from(Organization)
@@ -84,7 +89,7 @@ def _listed(partner_id: int, needle: str, status: str):
             PartnerCustomer,
             and_(PartnerCustomer.customer_id == Organization.id, PartnerCustomer.partner_id == partner_id),
         )
-        .where(or_(Organization.id.in_(linked), Organization.id.in_(pending)))
+        .where(_on_list(partner_id))
     )
     if needle:  # folded like name_normalized; the admin email of an open latest trial
         query = query.where(
@@ -136,10 +141,21 @@ def _sort_key(lang: str):
 def customer_page(partner_id: int, *, query: str = "", status: str = "", lang: str = "en", page: int = 1) -> Page:
     """One page of the partner's customers, in the language's alphabetical order (L4), searched,
     filtered, sorted and paged by the database."""
-    listed = _listed(partner_id, fold(query), status)
-    total = db.scalar(select(func.count()).select_from(listed.subquery()))
+    needle = fold(query)
+    listed = _listed(partner_id, needle, status)
+    sort_key = _sort_key(lang)
+    if needle or status:  # the filters need each customer's latest trial
+        total = db.scalar(select(func.count()).select_from(listed.subquery()))
+        shown = paging.window(total, page, PAGE_SIZE)
+        found = db.execute(listed.order_by(*sort_key).limit(shown.size).offset(shown.offset))
+        return Page(_rows(found), total, shown.page, shown.pages)
+    # Unfiltered: the count and the page's ids come from the customers alone, and only the page's
+    # rows look their latest trial up (not every customer's before sorting).
+    listed_ids = select(Organization.id).where(_on_list(partner_id))
+    total = db.scalar(select(func.count()).select_from(listed_ids.subquery()))
     shown = paging.window(total, page, PAGE_SIZE)
-    found = db.execute(listed.order_by(*_sort_key(lang)).limit(shown.size).offset(shown.offset))
+    page_ids = listed_ids.order_by(*sort_key).limit(shown.size).offset(shown.offset).scalar_subquery()
+    found = db.execute(listed.where(Organization.id.in_(page_ids)).order_by(*sort_key))
     return Page(_rows(found), total, shown.page, shown.pages)
 
 
