@@ -1,7 +1,7 @@
 """trials: (customer_id, partner_id, created_at, id) for each customer's latest trial with a partner
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 
 Issue 11. The customers list (rules T9, T16) finds each customer's latest trial with the partner
 by a correlated subquery (customer_id = ? AND partner_id = ? ORDER BY created_at DESC, id DESC
@@ -14,7 +14,7 @@ from the index alone; it starts with customer_id, so it replaces ix_trials_custo
 from alembic import op
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
