@@ -6,7 +6,6 @@ import csv
 import re
 from pathlib import Path
 
-
 # English phrases in which a term's word has another meaning: "similar name (word order)" is about
 # the order of words, not a purchase order; they are taken out of the text before the terms.
 OTHER_SENSES = re.compile(r"(?<![\w-])word order(?![\w-])", re.I)
