@@ -156,7 +156,14 @@ def test_the_form_for_one_alone_may_leave_the_number_out():
 
 def translate_check(*args) -> subprocess.CompletedProcess:
     """`flask translate check`, as a translator runs it (its own process, no pytest)."""
-    env = {"FLASK_APP": "portal", "DATABASE_URL": "sqlite://", "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    env = {
+        "FLASK_APP": "portal",
+        "DATABASE_URL": "sqlite://",
+        # a fresh checkout has no instance/secret_key yet (`make check-catalogs` creates one)
+        "SECRET_KEY": "catalog-check-" + "x" * 32,
+        "PYTHONPATH": str(ROOT),
+        "PATH": "/usr/bin:/bin",
+    }
     command = [sys.executable, "-m", "flask", "translate", "check", *args]
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
