@@ -3,6 +3,7 @@
 import shutil
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from werkzeug.serving import make_server
@@ -24,6 +25,21 @@ def system_chromium() -> str | None:
         if Path(path).exists():
             return path
     return shutil.which("chromium")
+
+
+@contextmanager
+def beside_the_portal(app):
+    """An application context for a test's own writes while the live portal serves and delivers.
+
+    Each transaction takes SQLite's write lock first (portal.infra.db.write_at_once): a read
+    upgraded to a write after the portal's delivery thread committed would fail at once with
+    "database is locked" instead of waiting its turn.
+    """
+    from portal.infra.db import write_at_once
+
+    with app.app_context():
+        write_at_once()
+        yield
 
 
 class LiveServer:

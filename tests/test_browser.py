@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.scheduler import run_tick
-from tests.browser import wait_for_email
+from tests.browser import beside_the_portal, wait_for_email
 from tests.conftest import ARTIFACTS, LANGUAGES, PASSWORD, translate
 
 pytestmark = pytest.mark.browser
@@ -57,7 +57,7 @@ def test_partner_orders_and_contact_follows_set_up_now(live_portal, app, page, l
 
     # 3. The scheduler runs on the start date: the email goes out over SMTP (sent by this run
     # or by the portal's delivery loop, whichever claims it first).
-    with app.app_context():
+    with beside_the_portal(app):
         assert run_tick()["setup_emails"] >= 1
 
     # 4. The email in the demo mailbox, in this language.

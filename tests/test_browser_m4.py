@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.models import Order, Organization, User
+from tests.browser import beside_the_portal
 from tests.conftest import LANGUAGES, PASSWORD
 from tests.test_browser_accounts import Shots, open_email
 from tests.test_browser_wizard import Journey
@@ -21,7 +22,7 @@ def test_m4_ask_the_full_admin_who_adds_you_then_the_wizard_continues(live_porta
     from portal.infra.db import db
 
     new = f"new.{lang}@contoso.example"
-    with app.app_context():  # the full admin reads the portal in this journey's language
+    with beside_the_portal(app):  # the full admin reads the portal in this journey's language
         db.scalar(select(User).where(User.email == ADMIN)).language = lang
         db.commit()
     j = Journey(app, page, live_portal, lang, "m4-ask")

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.scheduler import run_tick
+from tests.browser import beside_the_portal
 from tests.conftest import ARTIFACTS, LANGUAGES, PASSWORD, translate
 
 pytestmark = pytest.mark.browser
@@ -147,7 +148,7 @@ def test_t13_t14_tier_1_converts_and_tier_2_is_sent_to_its_distributor(live_port
     from portal.models import User
     from portal.trials import lifecycle
 
-    with app.app_context():
+    with beside_the_portal(app):
         ivan = db.query(User).filter_by(email="ivan.petrov@sofiacomm.example").one()
         trial = lifecycle.start_trial(
             partner=ivan.organization,
@@ -177,7 +178,7 @@ def test_t13_t14_tier_1_converts_and_tier_2_is_sent_to_its_distributor(live_port
 def test_t16_customers_list_after_time_has_moved(live_portal, app, page, lang):
     s = Session(app, page, live_portal, lang, "time-moved")
     app.config["CLOCK"].advance(days=75)  # Helios' trial (90 days, started 20 days ago) has expired
-    with app.app_context():
+    with beside_the_portal(app):
         run_tick()
     s.sign_in("anna.dekker@northwind.example")
     s.customers()

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import translator_context
+from tests.browser import beside_the_portal
 from tests.conftest import LANGUAGES, PASSWORD, ROOT
 from tests.pseudo import CODE, make_translations
 from tests.wizard_driver import place_order
@@ -238,7 +239,7 @@ def test_pseudo_customer_admin(live_portal, app, page, width):
     from portal.models import User
     from portal.trials import lifecycle
 
-    with app.app_context():  # a pending trial request for Contoso (rule T8)
+    with beside_the_portal(app):  # a pending trial request for Contoso (rule T8)
         ivan = db.query(User).filter_by(email="ivan.petrov@sofiacomm.example").one()
         lifecycle.start_trial(
             partner=ivan.organization,

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from portal.models import Order, Organization, User
 from portal.orders import rules
 from portal.orders.links import setup_token
+from tests.browser import beside_the_portal
 from tests.concurrency import at_once
 
 
@@ -17,7 +18,7 @@ def place_order(
     """An order whose "Set up now" email went out today; returns (order id, link token)."""
     from portal.infra.db import db
 
-    with app.app_context():
+    with beside_the_portal(app):
         partner_org = db.scalar(select(Organization).where(Organization.name == partner))
         anna = db.scalar(select(User).where(User.email == "anna.dekker@northwind.example"))
         order, _ = rules.place_order(

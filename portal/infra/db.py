@@ -52,11 +52,30 @@ def _app_context_scope():
 
 
 def _writing_request() -> bool:
-    from flask import has_request_context, request
+    from flask import g, has_app_context, has_request_context, request
 
+    if has_app_context() and g.get(_WRITES_AT_ONCE, False):
+        return True
     if not has_request_context():
         return False
     return request.method not in ("GET", "HEAD", "OPTIONS")  # a GET changes nothing stored
+
+
+_WRITES_AT_ONCE = "portal_db_writes_at_once"
+
+
+def write_at_once() -> None:
+    """From now on in this application context, each SQLite transaction takes the write lock first.
+
+    For work outside a request that reads and then writes beside a running portal (a test's own
+    set-up, a script): a deferred read transaction that must be upgraded after another connection
+    committed fails at once with "database is locked" (in WAL mode the busy timeout does not
+    apply to a stale snapshot); BEGIN IMMEDIATE waits its turn instead. The scheduler does not
+    use it: it would hold the lock while talking to SMTP. Nothing changes on PostgreSQL.
+    """
+    from flask import g
+
+    setattr(g, _WRITES_AT_ONCE, True)
 
 
 def make_session(engine):
